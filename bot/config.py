@@ -1,0 +1,143 @@
+"""Configuration from environment variables (and an optional `.env` file), validated at start.
+
+Every problem is reported as one line naming the variable, so an operator can fix it without reading a
+traceback. Secrets are kept as `SecretStr` so they never appear in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "BOT_"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CONTENT_DIR = PACKAGE_DIR.parent / "content"
+SECRET_KEY_FILE = "secret.key"
+DATABASE_FILE = "bot.sqlite3"
+
+# Telegram tokens look like "123456789:AAE...". Checking the shape catches a pasted chat id or a quoted value.
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator: one line, naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    token: SecretStr | None = Field(default=None, description="Bot token from @BotFather; required by `run`.")
+    api_url: str = Field(default="https://api.telegram.org", description="Bot API server base URL.")
+    data_dir: Path = Field(default=Path("./data"), description="Folder for the database and every file.")
+    secret_key: SecretStr | None = Field(default=None, description="Key material for encryption and hashing.")
+    advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="Folder holding content/<lang>/.")
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token from @BotFather (digits, a colon, then letters)")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_strength(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters; generate one with `openssl rand -hex 32`")
+        return value
+
+    @field_validator("advocate_chat_id")
+    @classmethod
+    def _advocate_chat_is_group(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("must be the negative id of a supergroup, such as -1001234567890")
+        return value
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / DATABASE_FILE
+
+
+def load_settings() -> Settings:
+    """Read and validate the configuration, turning pydantic's errors into one line per variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+    return "; ".join(lines)
+
+
+def require_token(settings: Settings) -> str:
+    if settings.token is None:
+        raise ConfigError(f"{ENV_PREFIX}TOKEN: is required to run the bot; get one from @BotFather")
+    return settings.token.get_secret_value().strip()
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """Create the data folder (private to this user) or explain why it can't be used."""
+    try:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"{ENV_PREFIX}DATA_DIR: cannot create {settings.data_dir} ({error.strerror or type(error).__name__})"
+        ) from None
+    if not os.access(settings.data_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: {settings.data_dir} is not writable")
+    return settings.data_dir
+
+
+def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
+    """Return the secret key bytes and whether a new key file was created just now.
+
+    Without BOT_SECRET_KEY a random key is created once in the data folder (mode 0600) and reused after,
+    so keyed hashes stay stable across restarts. Losing that file makes encrypted data unreadable, which is
+    why the operator is told once, in the log, where it is.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode("utf-8"), False
+    key_path = settings.data_dir / SECRET_KEY_FILE
+    if key_path.exists():
+        key = key_path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{ENV_PREFIX}SECRET_KEY: the key file {key_path} is damaged (too short)")
+        return key.encode("ascii"), False
+    key = secrets.token_hex(32)
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key.encode("ascii"), True

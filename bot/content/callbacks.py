@@ -1,0 +1,43 @@
+"""Button payloads (Telegram's callback_data): short, versioned ASCII keys, never text or personal data.
+
+`1:s:<screen>` opens a screen, `1:a:<action>` triggers an action. They carry no state, so a button keeps
+working after a restart; a payload from an unknown version or for a screen that no longer exists is
+answered kindly by the handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+VERSION = "1"
+MAX_BYTES = 64  # Telegram's limit for callback_data
+
+
+@dataclass(frozen=True)
+class Callback:
+    kind: Literal["screen", "action"]
+    target: str
+
+
+def for_screen(screen_id: str) -> str:
+    return f"{VERSION}:s:{screen_id}"
+
+
+def for_action(action: str) -> str:
+    return f"{VERSION}:a:{action}"
+
+
+def parse(data: str | None) -> Callback | None:
+    """None for anything we did not produce: forged, truncated or from an older version."""
+    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    version, _, rest = data.partition(":")
+    kind, _, target = rest.partition(":")
+    if version != VERSION or not target or not target.isascii():
+        return None
+    if kind == "s":
+        return Callback("screen", target)
+    if kind == "a":
+        return Callback("action", target)
+    return None

@@ -1,0 +1,203 @@
+"""Loading the content folder into a ContentTree, collecting every problem with its file and line.
+
+Layout (see content/README.md):
+    content/values.yaml          language-neutral values for {placeholders} (optional)
+    content/<lang>/ui.yaml       UI strings: buttons, prompts, errors (plural forms as a mapping)
+    content/<lang>/*.yaml        screens: `screen_id: {text, buttons, kind, sources, checked}`
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.content.model import (
+    PLURAL_CATEGORIES,
+    SCREEN_ID_PATTERN,
+    ContentTree,
+    LanguagePack,
+    Origin,
+    Screen,
+)
+from bot.content.problems import Location, Problem
+from bot.content.registry import LANGUAGES
+from bot.content.yaml_source import LoadedYaml, load_yaml
+
+UI_FILE = "ui.yaml"
+VALUES_FILE = "values.yaml"
+
+
+def display_path(path: Path) -> str:
+    """A path as the editor knows it: relative to the current folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def load_content(content_dir: Path) -> tuple[ContentTree, list[Problem]]:
+    """Read everything that can be read. Problems are returned, never raised, so all of them are shown."""
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    values, values_origins = _load_values(content_dir, problems, digest)
+    packs = {}
+    for language in LANGUAGES:
+        packs[language] = _load_language(content_dir / language, language, problems, digest)
+    return ContentTree(packs, values, values_origins, digest.hexdigest()[:16]), problems
+
+
+def _read(path: Path, problems: list[Problem], digest: Any) -> LoadedYaml | None:
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(Location(shown, 1), f"cannot read the file ({error.strerror})"))
+        return None
+    digest.update(shown.encode() + b"\0" + raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(Problem(Location(shown, line), "the file is not saved as UTF-8; save it as UTF-8"))
+        return None
+    loaded = load_yaml(text.removeprefix("\ufeff"), shown)
+    problems.extend(loaded.problems)
+    return loaded if loaded.data is not None else None
+
+
+def _load_values(content_dir: Path, problems: list[Problem], digest: Any) -> tuple[dict, dict]:
+    path = content_dir / VALUES_FILE
+    values: dict[str, str] = {}
+    origins: dict[str, Origin] = {}
+    if not path.exists():
+        return values, origins
+    loaded = _read(path, problems, digest)
+    if loaded is None:
+        return values, origins
+    if not isinstance(loaded.data, dict):
+        problems.append(Problem(loaded.source.where(()), "values.yaml must be a list of `name: value` lines"))
+        return values, origins
+    for name, value in loaded.data.items():
+        origin = Origin(loaded.source, (name,))
+        if isinstance(value, dict | list) or value is None:
+            problems.append(Problem(origin.where(), f'value "{name}" must be a single number or text'))
+            continue
+        values[name] = value
+        origins[name] = origin
+    return values, origins
+
+
+def _load_language(folder: Path, language: str, problems: list[Problem], digest: Any) -> LanguagePack:
+    pack = LanguagePack(language)
+    if not folder.is_dir():
+        problems.append(Problem(Location(display_path(folder), 1), f"the folder for language {language} is missing"))
+        return pack
+    for path in sorted(folder.glob("*.yaml")):
+        loaded = _read(path, problems, digest)
+        if loaded is None:
+            continue
+        if path.name == UI_FILE:
+            _load_ui(loaded, pack, problems)
+        else:
+            _load_screens(loaded, path.name, pack, problems)
+    if not (folder / UI_FILE).exists():
+        problems.append(Problem(Location(display_path(folder / UI_FILE), 1), "the UI strings file is missing"))
+    for stray in sorted(folder.glob("*.yml")):
+        problems.append(Problem(Location(display_path(stray), 1), "rename this file to end in .yaml"))
+    return pack
+
+
+def _load_screens(loaded: LoadedYaml, file_name: str, pack: LanguagePack, problems: list[Problem]) -> None:
+    if not isinstance(loaded.data, dict):
+        problems.append(Problem(loaded.source.where(()), "a screens file must be a list of `screen_id:` blocks"))
+        return
+    for screen_id, raw in loaded.data.items():
+        origin = Origin(loaded.source, (screen_id,))
+        if not _valid_screen_id(screen_id):
+            problems.append(
+                Problem(
+                    origin.where(),
+                    f'screen id "{screen_id}" may use only small latin letters, digits and _ (up to 48)',
+                )
+            )
+            continue
+        if screen_id in pack.screens:
+            first = pack.screen_origins[screen_id].where()
+            problems.append(Problem(origin.where(), f'screen "{screen_id}" is defined twice (also at {first})'))
+            continue
+        if not isinstance(raw, dict):
+            problems.append(Problem(origin.where(), f'screen "{screen_id}" needs fields such as text: and buttons:'))
+            continue
+        try:
+            screen = Screen.model_validate(raw)
+        except ValidationError as error:
+            problems.extend(_pydantic_problems(error, origin, f'screen "{screen_id}"'))
+            continue
+        pack.screens[screen_id] = screen
+        pack.screen_origins[screen_id] = origin
+        pack.screen_files[screen_id] = file_name
+
+
+def _load_ui(loaded: LoadedYaml, pack: LanguagePack, problems: list[Problem]) -> None:
+    if not isinstance(loaded.data, dict):
+        problems.append(Problem(loaded.source.where(()), "ui.yaml must be a list of `key: text` lines"))
+        return
+    for key, value in loaded.data.items():
+        origin = Origin(loaded.source, (key,))
+        if isinstance(value, str) and value.strip():
+            pack.ui[key] = value
+        elif isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
+            unknown = sorted(set(value) - PLURAL_CATEGORIES)
+            if unknown:
+                problems.append(
+                    Problem(
+                        origin.where(),
+                        f'"{key}": {", ".join(unknown)} is not a plural form; use one, few, many, other',
+                    )
+                )
+                continue
+            pack.ui[key] = dict(value)
+        else:
+            problems.append(Problem(origin.where(), f'"{key}" must be a text, or plural forms (one:, other:, …)'))
+            continue
+        pack.ui_origins[key] = origin
+
+
+def _valid_screen_id(screen_id: object) -> bool:
+    return isinstance(screen_id, str) and re.match(SCREEN_ID_PATTERN, screen_id) is not None
+
+
+FRIENDLY = {
+    "missing": 'is missing: add "{field}:"',
+    "extra_forbidden": 'has an unknown field "{field}" (check the spelling)',
+}
+
+
+def _pydantic_problems(error: ValidationError, origin: Origin, what: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        location = tuple(item["loc"])
+        field = str(location[-1]) if location else ""
+        if item["type"] in FRIENDLY:
+            message = FRIENDLY[item["type"]].format(field=field)
+            where = origin.where(*location[:-1]) if item["type"] == "missing" else origin.where(*location)
+        else:
+            message = f"{'.'.join(str(part) for part in location)}: {item['msg'].removeprefix('Value error, ')}"
+            where = _best_location(origin, location)
+        problems.append(Problem(where, f"{what} {message}"))
+    return problems
+
+
+def _best_location(origin: Origin, location: tuple) -> Location:
+    # A row written as a single button has no inner index in the file: buttons.2.0.text is buttons.2.text.
+    exact = (*origin.key, *location)
+    if exact not in origin.source.lines and len(location) >= 3 and location[:1] == ("buttons",):
+        return origin.where(location[0], location[1], *location[3:])
+    return origin.where(*location)
+

@@ -1,0 +1,88 @@
+"""Turning a screen of the content tree into what Telegram shows: HTML text and rows of buttons.
+
+The bot, the checker and the preview all render through here, so what the checker measures (length,
+formatting) is exactly what the survivor receives.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.content import callbacks
+from bot.content.i18n import Localizer
+from bot.content.markup import MarkupIssue, to_html
+from bot.content.model import Button, ContentTree, Screen
+from bot.content.registry import MENU_SCREEN
+
+
+@dataclass(frozen=True)
+class ButtonView:
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class ScreenView:
+    screen_id: str
+    language: str
+    html: str
+    buttons: list[list[ButtonView]]
+    length: int  # visible characters, as Telegram counts them
+    issues: list[MarkupIssue] = field(default_factory=list)
+
+
+def localizer(tree: ContentTree, language: str) -> Localizer:
+    return Localizer(language, tree.packs[language].ui)
+
+
+def render_screen(tree: ContentTree, language: str, screen_id: str) -> ScreenView:
+    screen = tree.packs[language].screens[screen_id]
+    ui = localizer(tree, language)
+    values = {name: _format_value(ui, value) for name, value in tree.values.items()}
+    body = to_html(screen.text.strip(), values)
+    footer_html, footer_plain = _sources_footer(screen, ui)
+    buttons = [[button_view(button) for button in row] for row in screen.buttons]
+    if screen.menu_button and screen_id != MENU_SCREEN:
+        buttons.append([ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN))])
+    length = body.length + len(footer_plain.encode("utf-16-le")) // 2
+    return ScreenView(screen_id, language, body.html + footer_html, buttons, length, body.issues)
+
+
+def button_view(button: Button) -> ButtonView:
+    if button.to is not None:
+        return ButtonView(button.text, callbacks.for_screen(button.to))
+    if button.action is not None:
+        return ButtonView(button.text, callbacks.for_action(button.action))
+    return ButtonView(button.text, url=button.url)
+
+
+def _sources_footer(screen: Screen, ui: Localizer) -> tuple[str, str]:
+    """Sources and the "checked on" date, small and last, so every legal fact shows where it comes from."""
+    if not screen.sources and screen.checked is None:
+        return "", ""
+    html_parts, plain_parts = [], []
+    if screen.sources:
+        label = ui.text("sources")
+        links, plain = [], []
+        for source in screen.sources:
+            title = html.escape(source.title, quote=False)
+            if source.url:
+                links.append(f'<a href="{html.escape(source.url, quote=True)}">{title}</a>')
+            else:
+                links.append(title)
+            plain.append(source.title)
+        html_parts.append(f"<i>{html.escape(label, quote=False)}:</i> " + "; ".join(links))
+        plain_parts.append(f"{label}: " + "; ".join(plain))
+    if screen.checked is not None:
+        checked = ui.text("checked_on", date=screen.checked)
+        html_parts.append(f"<i>{html.escape(checked, quote=False)}</i>")
+        plain_parts.append(checked)
+    return "\n\n" + "\n".join(html_parts), "\n\n" + "\n".join(plain_parts)
+
+
+def _format_value(ui: Localizer, value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ui.number(value)
+    return str(value)

@@ -1,0 +1,307 @@
+"""Checks across the whole content tree: what no single file can tell.
+
+Every rule here exists because breaking it would show a survivor something wrong, broken or missing:
+a screen that exists in Russian but not in Kazakh, a button to nowhere, a legal screen with no source,
+a text Telegram would refuse to send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from pathlib import Path
+
+from bot.content import callbacks
+from bot.content.i18n import plural_categories
+from bot.content.loader import load_content
+from bot.content.markup import placeholders_in
+from bot.content.model import ContentTree, LanguagePack, Origin
+from bot.content.problems import Location, Problem, Severity
+from bot.content.registry import (
+    KNOWN_ACTIONS,
+    LANGUAGES,
+    REQUIRED_SCREENS,
+    SOURCE_LANGUAGE,
+    UI_KEYS,
+)
+from bot.content.render import render_screen
+
+MAX_TEXT = 4096  # Telegram's limit for a message, counted after formatting
+LONG_FOR_A_PHONE = 1200  # beyond this a screen needs scrolling on a small phone: split it
+LONG_BUTTON = 40  # longer button labels are cut off on narrow screens
+LANGUAGE_NAMES_EN = {"ru": "Russian", "kk": "Kazakh", "en": "English"}
+
+
+def check_content(content_dir: Path, today: dt.date | None = None) -> tuple[ContentTree, list[Problem]]:
+    """Load and check everything; problems sorted by file and line."""
+    tree, problems = load_content(content_dir)
+    problems.extend(check_tree(tree, today or dt.date.today()))
+    return tree, sorted(set(problems), key=lambda problem: (problem.location, problem.message))
+
+
+def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:
+    problems: list[Problem] = []
+    source = tree.packs[SOURCE_LANGUAGE]
+    problems += _required_screens(tree)
+    problems += _same_screens_everywhere(tree)
+    for language in LANGUAGES:
+        pack = tree.packs[language]
+        for screen_id in pack.screens:
+            problems += _screen_rules(tree, pack, screen_id, today)
+            if language != SOURCE_LANGUAGE and screen_id in source.screens:
+                problems += _same_structure(source, pack, screen_id)
+    problems += _reachability(source)
+    problems += _ui_strings(tree)
+    problems += _unused_values(tree)
+    return problems
+
+
+def _required_screens(tree: ContentTree) -> list[Problem]:
+    problems = []
+    for language in LANGUAGES:
+        pack = tree.packs[language]
+        folder = _folder_location(pack)
+        for screen_id in REQUIRED_SCREENS:
+            if screen_id not in pack.screens:
+                problems.append(
+                    Problem(folder, f'screen "{screen_id}" is required by the bot but missing in {language}')
+                )
+    return problems
+
+
+def _folder_location(pack: LanguagePack) -> Location:
+    for origin in pack.screen_origins.values():
+        return Location(str(Path(origin.source.path).parent), 1)
+    for origin in pack.ui_origins.values():
+        return Location(str(Path(origin.source.path).parent), 1)
+    return Location(pack.language, 1)
+
+
+def _same_screens_everywhere(tree: ContentTree) -> list[Problem]:
+    problems = []
+    all_ids = set().union(*(pack.screens for pack in tree.packs.values()))
+    for screen_id in sorted(all_ids):
+        present = [language for language in LANGUAGES if screen_id in tree.packs[language].screens]
+        missing = [language for language in LANGUAGES if language not in present]
+        if not missing or screen_id in REQUIRED_SCREENS:
+            continue  # required screens are reported by _required_screens
+        first = tree.packs[present[0]]
+        file_name = first.screen_files[screen_id]
+        for language in missing:
+            problems.append(
+                Problem(
+                    first.screen_origins[screen_id].where(),
+                    f'screen "{screen_id}" is missing in {LANGUAGE_NAMES_EN[language]} '
+                    f"(add it to {language}/{file_name})",
+                )
+            )
+    return problems
+
+
+def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: dt.date) -> list[Problem]:
+    screen = pack.screens[screen_id]
+    origin = pack.screen_origins[screen_id]
+    problems = []
+    try:
+        view = render_screen(tree, pack.language, screen_id)
+    except (KeyError, ValueError, IndexError) as error:
+        # A broken or missing UI string (reported on its own line) keeps the screen from rendering.
+        return [Problem(origin.where(), f'screen "{screen_id}" cannot be shown: {error}')]
+    for issue in view.issues:
+        problems.append(
+            Problem(origin.where_in_text(("text",), screen.text, issue.offset), issue.message, issue.severity)
+        )
+    if view.length > MAX_TEXT:
+        problems.append(
+            Problem(
+                origin.where("text"),
+                f'screen "{screen_id}" is {view.length} characters long; Telegram allows {MAX_TEXT}. '
+                "Split it into two screens",
+            )
+        )
+    elif view.length > LONG_FOR_A_PHONE:
+        problems.append(
+            Problem(
+                origin.where("text"),
+                f'screen "{screen_id}" is {view.length} characters long: hard to read on a phone; '
+                "consider splitting it",
+                Severity.WARNING,
+            )
+        )
+    for row_index, row in enumerate(screen.buttons):
+        for column, button in enumerate(row):
+            where = _button_location(origin, row_index, column)
+            if button.to is not None and button.to not in pack.screens:
+                problems.append(Problem(where, f'button "{button.text}" opens screen "{button.to}", which does not exist'))
+            if button.action is not None and button.action not in KNOWN_ACTIONS:
+                known = ", ".join(sorted(KNOWN_ACTIONS))
+                problems.append(Problem(where, f'button "{button.text}": unknown action "{button.action}" (known: {known})'))
+            data = callbacks.for_screen(button.to) if button.to else callbacks.for_action(button.action or "")
+            if button.url is None and len(data.encode("utf-8")) > callbacks.MAX_BYTES:
+                problems.append(
+                    Problem(
+                        where,
+                        f'button "{button.text}": its payload "{data}" is over Telegram\'s '
+                        f"{callbacks.MAX_BYTES} bytes; use a shorter screen id or action",
+                    )
+                )
+            if len(button.text) > LONG_BUTTON:
+                problems.append(
+                    Problem(where, f'button "{button.text}" is long and will be cut off on phones', Severity.WARNING)
+                )
+    if screen.kind.needs_sources:
+        if not screen.sources:
+            problems.append(
+                Problem(origin.where(), f'{screen.kind} screen "{screen_id}" must list its sources (sources:)')
+            )
+        if screen.checked is None:
+            problems.append(
+                Problem(
+                    origin.where(),
+                    f'{screen.kind} screen "{screen_id}" must say when its facts were checked (checked: YYYY-MM-DD)',
+                )
+            )
+    if screen.checked is not None and screen.checked > today:
+        problems.append(Problem(origin.where("checked"), f"the date {screen.checked} is in the future"))
+    return problems
+
+
+def _button_location(origin: Origin, row: int, column: int) -> Location:
+    exact = (*origin.key, "buttons", row, column)
+    if exact in origin.source.lines:
+        return origin.source.where(exact)
+    return origin.where("buttons", row)
+
+
+def _same_structure(source: LanguagePack, pack: LanguagePack, screen_id: str) -> list[Problem]:
+    """A translation shows the same screen: same kind, same buttons doing the same things, same placeholders."""
+    original, translated = source.screens[screen_id], pack.screens[screen_id]
+    origin = pack.screen_origins[screen_id]
+    problems = []
+    reference = f"{SOURCE_LANGUAGE}/{source.screen_files[screen_id]}"
+    if original.kind != translated.kind:
+        problems.append(
+            Problem(
+                origin.where("kind") if (*origin.key, "kind") in origin.source.lines else origin.where(),
+                f'screen "{screen_id}" is "{translated.kind}" here but "{original.kind}" in {reference}',
+            )
+        )
+    layout = [[button.target_key for button in row] for row in original.buttons]
+    translated_layout = [[button.target_key for button in row] for row in translated.buttons]
+    if layout != translated_layout:
+        problems.append(
+            Problem(
+                origin.where("buttons") if translated.buttons else origin.where(),
+                f'screen "{screen_id}": the buttons differ from {reference} '
+                f"(expected {_describe_layout(layout)}, found {_describe_layout(translated_layout)})",
+            )
+        )
+    if original.menu_button != translated.menu_button:
+        problems.append(Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}'))
+    expected, found = placeholders_in(original.text), placeholders_in(translated.text)
+    if expected != found:
+        problems.append(
+            Problem(
+                origin.where("text"),
+                f'screen "{screen_id}": placeholders differ from {reference} '
+                f"(expected {_names(expected)}, found {_names(found)})",
+            )
+        )
+    if sorted(s.url or "" for s in original.sources) != sorted(s.url or "" for s in translated.sources):
+        problems.append(
+            Problem(
+                origin.where("sources") if translated.sources else origin.where(),
+                f'screen "{screen_id}": the source addresses differ from {reference}',
+            )
+        )
+    return problems
+
+
+def _describe_layout(layout: list[list[tuple[str, str]]]) -> str:
+    rows = [" | ".join(f"{kind} {target}" for kind, target in row) for row in layout]
+    return "[" + "; ".join(rows) + "]" if rows else "no buttons"
+
+
+def _names(names: set[str]) -> str:
+    return ", ".join("{" + name + "}" for name in sorted(names)) or "none"
+
+
+def _reachability(pack: LanguagePack) -> list[Problem]:
+    """A screen nobody can open is dead weight, or a link someone forgot: both worth knowing."""
+    seen = set()
+    queue = deque(screen_id for screen_id in REQUIRED_SCREENS if screen_id in pack.screens)
+    while queue:
+        screen_id = queue.popleft()
+        if screen_id in seen:
+            continue
+        seen.add(screen_id)
+        for row in pack.screens[screen_id].buttons:
+            queue.extend(button.to for button in row if button.to and button.to in pack.screens)
+    return [
+        Problem(pack.screen_origins[screen_id].where(), f'screen "{screen_id}" cannot be reached: no button opens it')
+        for screen_id in pack.screens
+        if screen_id not in seen
+    ]
+
+
+def _ui_strings(tree: ContentTree) -> list[Problem]:
+    problems = []
+    source = tree.packs[SOURCE_LANGUAGE]
+    for language in LANGUAGES:
+        pack = tree.packs[language]
+        folder = _folder_location(pack)
+        needed = plural_categories(language)
+        for key in UI_KEYS:
+            if key not in pack.ui:
+                problems.append(Problem(Location(f"{folder.path}/ui.yaml", 1), f'UI string "{key}" is missing'))
+        for key, entry in pack.ui.items():
+            where = pack.ui_origins[key].where()
+            if key not in UI_KEYS:
+                problems.append(Problem(where, f'UI string "{key}" is not used by the bot (misspelt?)', Severity.WARNING))
+            forms = entry.values() if isinstance(entry, dict) else [entry]
+            if isinstance(entry, dict):
+                missing = sorted(needed - set(entry))
+                if missing:
+                    problems.append(Problem(where, f'"{key}" needs the plural forms {", ".join(missing)} in {language}'))
+            found = set().union(*(placeholders_in(form) for form in forms))
+            allowed = UI_KEYS.get(key, frozenset()) | ({"count"} if isinstance(entry, dict) else set())
+            if key in UI_KEYS and not found <= allowed:
+                problems.append(
+                    Problem(where, f'"{key}" uses {_names(found - allowed)}, which the bot does not provide')
+                )
+            elif broken := _unformattable(forms, allowed | found):
+                problems.append(Problem(where, f'"{key}": {broken}; write {{{{ or }}}} to show a brace'))
+            if language != SOURCE_LANGUAGE and key in source.ui:
+                original = source.ui[key]
+                original_forms = original.values() if isinstance(original, dict) else [original]
+                expected = set().union(*(placeholders_in(form) for form in original_forms))
+                if expected != found:
+                    problems.append(
+                        Problem(
+                            where,
+                            f'"{key}": placeholders differ from {SOURCE_LANGUAGE}/ui.yaml '
+                            f"(expected {_names(expected)}, found {_names(found)})",
+                        )
+                    )
+    return problems
+
+
+def _unformattable(forms, names: set[str]) -> str | None:  # noqa: ANN001 - an iterable of str
+    for form in forms:
+        try:
+            form.format(**dict.fromkeys(names, ""))
+        except (KeyError, ValueError, IndexError) as error:
+            return f"cannot be filled in ({error})"
+    return None
+
+
+def _unused_values(tree: ContentTree) -> list[Problem]:
+    used = set()
+    for pack in tree.packs.values():
+        for screen in pack.screens.values():
+            used |= placeholders_in(screen.text)
+    return [
+        Problem(origin.where(), f'value "{name}" is not used by any screen', Severity.WARNING)
+        for name, origin in tree.values_origins.items()
+        if name not in used
+    ]

@@ -1,0 +1,35 @@
+"""Keyed pseudonyms for Telegram ids.
+
+Raw Telegram ids never reach the database or the logs: a leaked database or log file alone must not tell
+who wrote to a domestic-violence help bot. Each purpose gets its own subkey, so a log pseudonym cannot be
+matched against a database key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+class Pseudonymizer:
+    def __init__(self, secret_key: bytes) -> None:
+        self._storage_key = _subkey(secret_key, b"storage-user-key")
+        self._log_key = _subkey(secret_key, b"log-pseudonym")
+
+    def user_key(self, telegram_user_id: int) -> str:
+        """The stable key under which a user's state is stored."""
+        return _mac(self._storage_key, telegram_user_id)[:32]
+
+    def for_log(self, telegram_id: int | None) -> str:
+        """A short pseudonym that lets log lines about one person be grouped, and nothing more."""
+        if telegram_id is None:
+            return "-"
+        return "u" + _mac(self._log_key, telegram_id)[:10]
+
+
+def _subkey(secret_key: bytes, purpose: bytes) -> bytes:
+    return hmac.new(secret_key, purpose, hashlib.sha256).digest()
+
+
+def _mac(key: bytes, telegram_id: int) -> str:
+    return hmac.new(key, str(telegram_id).encode("ascii"), hashlib.sha256).hexdigest()
