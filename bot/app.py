@@ -1,0 +1,93 @@
+"""Wiring: the services a running bot needs, and the python-telegram-bot Application around them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE
+from bot.content.store import ContentStore
+from bot.guide.service import GuideService
+from bot.privacy import Pseudonymizer
+from bot.storage.database import Database
+from bot.storage.users import UserRepository
+from bot.telegram import handlers
+
+log = logging.getLogger(__name__)
+
+# Everything the bot sends is silent (a notification sound draws attention to the phone), cannot be
+# forwarded or saved (protect_content), and shows no link previews.
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML,
+    disable_notification=True,
+    protect_content=True,
+    link_preview_options=LinkPreviewOptions(is_disabled=True),
+)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+COMMANDS = (("start", "command_start"), ("sos", "command_sos"), ("menu", "command_menu"), ("language", "command_language"))
+
+
+@dataclass
+class Services:
+    database: Database
+    content: ContentStore
+    pseudonyms: Pseudonymizer
+    guide: GuideService
+
+    @classmethod
+    async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
+        database = await Database.open(settings.database_path)
+        pseudonyms = Pseudonymizer(secret_key)
+        guide = GuideService(content, UserRepository(database), pseudonyms)
+        return cls(database, content, pseudonyms, guide)
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+def build_application(
+    settings: Settings,
+    token: str,
+    *,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .defaults(DEFAULTS)
+    )
+    if rate_limit:
+        # Honours Telegram's flood limits and retries a 429 after its retry_after instead of losing the message.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    handlers.register(application)
+    return application
+
+
+def attach(application: Application, services: Services) -> None:
+    application.bot_data["services"] = services
+
+
+async def publish_commands(application: Application, content: ContentStore) -> None:
+    """The command menu in each language; a failure here is logged, never fatal."""
+    for language in LANGUAGES:
+        ui = content.ui(language)
+        commands = [BotCommand(name, ui.text(key)) for name, key in COMMANDS]
+        try:
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == SOURCE_LANGUAGE else language
+            )
+        except TelegramError as error:
+            log.warning("could not set the command menu language=%s error=%s", language, type(error).__name__)

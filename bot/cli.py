@@ -1,0 +1,136 @@
+"""The command line: `python -m bot run | demo | content check`.
+
+Exit codes: 0 ok, 2 bad configuration or usage, 1 failure at run time. Configuration and content problems
+are printed as plain lines (no traceback) that say what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import (
+    DEFAULT_CONTENT_DIR,
+    ConfigError,
+    ensure_data_dir,
+    load_settings,
+    require_token,
+    resolve_secret_key,
+)
+from bot.content.problems import ContentError
+from bot.content.store import ContentStore
+from bot.content.validate import check_content
+from bot.logging_setup import configure_logging
+from bot.storage.database import StorageError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as error:
+        _print_problems(error.problems, file=sys.stderr)
+        print("the bot will not start with content errors; fix them and run `python -m bot content check`", file=sys.stderr)
+        return EXIT_USAGE
+    except StorageError as error:
+        print(f"storage error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="A Telegram help bot for survivors of domestic violence in Kazakhstan (ru / kk / en).",
+        epilog="Configuration comes from BOT_* environment variables or a .env file; see README.md.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN", description=(
+        "Run the bot with long polling. Needs BOT_TOKEN; stops cleanly on SIGTERM or Ctrl-C."
+    ))
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="chat with the bot offline in this terminal (no token, no network)",
+                               description=(
+        "Start a local fake Telegram server and the real bot, and chat with it here. Buttons are numbered: "
+        "type a number to press one, or type text. Type /quit or press Ctrl-D to leave."
+    ))
+    demo.add_argument("--language", default="kk", help="the language your simulated Telegram app uses (default: kk)")
+    demo.set_defaults(handler=_demo)
+
+    content = commands.add_parser("content", help="work with the content files", description=(
+        "Tools for content editors."
+    ))
+    content_commands = content.add_subparsers(title="content commands", metavar="COMMAND")
+    check = content_commands.add_parser("check", help="check every content file and print problems as path:line",
+                                        description=(
+        "Check the whole content tree. Prints every problem as path:line: message and exits 1 if any is an error."
+    ))
+    check.add_argument("--content-dir", type=Path, default=None,
+                       help=f"the content folder (default: BOT_CONTENT_DIR or {DEFAULT_CONTENT_DIR})")
+    check.set_defaults(handler=_content_check)
+    content.set_defaults(handler=lambda _args: (content.print_help(), EXIT_USAGE)[1])
+    return parser
+
+
+def _run(_args: argparse.Namespace) -> int:
+    from bot.runner import serve
+
+    settings = load_settings()
+    token = require_token(settings)
+    configure_logging(settings.log_level, [token])
+    ensure_data_dir(settings)
+    secret_key, created = resolve_secret_key(settings)
+    if created:
+        log.warning("created a new secret key in the data folder; back it up together with the database")
+    content = ContentStore.load(settings.content_dir)
+
+    async def main_loop() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, stop.set)
+        await serve(settings, token, content, secret_key, stop)
+
+    asyncio.run(main_loop())
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(language_code=args.language)
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    content_dir = args.content_dir or load_settings().content_dir
+    if not content_dir.is_dir():
+        raise ConfigError(f"the content folder {content_dir} does not exist")
+    tree, problems = check_content(content_dir)
+    _print_problems(problems, file=sys.stdout)
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    screens = len(tree.packs["ru"].screens)
+    print(f"{errors} error(s), {warnings} warning(s) in {screens} screens × {len(tree.packs)} languages")
+    return EXIT_FAILURE if errors else EXIT_OK
+
+
+def _print_problems(problems, file) -> None:  # noqa: ANN001 - list[Problem], a text stream
+    for problem in problems:
+        print(problem, file=file)

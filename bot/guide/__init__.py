@@ -1,0 +1,1 @@
+"""Guidance: moving a person through the content screens, in her language."""

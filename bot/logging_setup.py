@@ -1,0 +1,53 @@
+"""Logging without personal data.
+
+Log lines carry pseudonyms, ids of updates and error types — never message text, names, usernames or raw
+Telegram ids. Libraries are capped even when BOT_LOG_LEVEL=DEBUG: at DEBUG python-telegram-bot logs every
+API call with its parameters (chat ids, message texts) and aiosqlite every query with its values; httpx logs
+request URLs, which contain the bot token. The token is also masked in anything formatted anyway
+(tracebacks included).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+# logger name -> the most verbose level it may use
+LIBRARY_CEILINGS = {
+    "telegram": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "aiohttp.access": logging.WARNING,
+}
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+_installed: logging.Handler | None = None
+
+
+def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+    global _installed
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(secrets or []))
+    root = logging.getLogger()
+    if _installed is not None:
+        root.removeHandler(_installed)  # configured twice (tests): replace ours, leave others alone
+    root.addHandler(handler)
+    _installed = handler
+    root.setLevel(level)
+    chosen = logging.getLevelName(level)
+    for name, ceiling in LIBRARY_CEILINGS.items():
+        logging.getLogger(name).setLevel(max(ceiling, chosen))

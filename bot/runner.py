@@ -1,0 +1,73 @@
+"""Running the bot: start, poll until asked to stop, shut down cleanly. Used by `run` and by `demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+from bot.app import ALLOWED_UPDATES, Services, attach, build_application, publish_commands
+from bot.config import ConfigError, Settings
+from bot.content.store import ContentStore
+
+log = logging.getLogger(__name__)
+
+MAX_START_DELAY = 30.0  # seconds between attempts to reach the Bot API server at start
+
+
+async def serve(
+    settings: Settings,
+    token: str,
+    content: ContentStore,
+    secret_key: bytes,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Poll for updates until `stop` is set. Raises ConfigError for a token the server rejects."""
+    application = build_application(settings, token)
+    if not await _initialize(application, stop):
+        return
+    services = None
+    try:
+        services = await Services.open(settings, content, secret_key)
+        attach(application, services)
+        await publish_commands(application, content)
+        # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
+        await application.updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
+        )
+        await application.start()
+        log.info("bot started username=%s", application.bot.username)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if services is not None:
+            await services.close()
+        log.info("stopped")
+
+
+async def _initialize(application, stop: asyncio.Event) -> bool:  # noqa: ANN001 - Application
+    """Reach the Bot API server, retrying with growing pauses while it is unreachable."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            raise ConfigError("BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather") from None
+        except (NetworkError, TimedOut) as error:
+            log.warning("cannot reach the Bot API server error=%s retry_in=%.0fs", type(error).__name__, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, MAX_START_DELAY)
+    return False
