@@ -31,7 +31,12 @@ DEFAULTS = Defaults(
     link_preview_options=LinkPreviewOptions(is_disabled=True),
 )
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-COMMANDS = (("start", "command_start"), ("sos", "command_sos"), ("menu", "command_menu"), ("language", "command_language"))
+COMMANDS = (
+    ("start", "command_start"),
+    ("sos", "command_sos"),
+    ("menu", "command_menu"),
+    ("language", "command_language"),
+)
 
 
 @dataclass

@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except ContentError as error:
         _print_problems(error.problems, file=sys.stderr)
-        print("the bot will not start with content errors; fix them and run `python -m bot content check`", file=sys.stderr)
+        print(
+            "the bot will not start with content errors; fix them and run `python -m bot content check`",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except StorageError as error:
         print(f"storage error: {error}", file=sys.stderr)
@@ -61,29 +64,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (long polling); needs BOT_TOKEN", description=(
-        "Run the bot with long polling. Needs BOT_TOKEN; stops cleanly on SIGTERM or Ctrl-C."
-    ))
+    run = commands.add_parser(
+        "run",
+        help="run the bot (long polling); needs BOT_TOKEN",
+        description=("Run the bot with long polling. Needs BOT_TOKEN; stops cleanly on SIGTERM or Ctrl-C."),
+    )
     run.set_defaults(handler=_run)
 
-    demo = commands.add_parser("demo", help="chat with the bot offline in this terminal (no token, no network)",
-                               description=(
-        "Start a local fake Telegram server and the real bot, and chat with it here. Buttons are numbered: "
-        "type a number to press one, or type text. Type /quit or press Ctrl-D to leave."
-    ))
-    demo.add_argument("--language", default="kk", help="the language your simulated Telegram app uses (default: kk)")
+    demo = commands.add_parser(
+        "demo",
+        help="chat with the bot offline in this terminal (no token, no network)",
+        description=(
+            "Start a local fake Telegram server and the real bot, and chat with it here. Buttons are numbered: "
+            "type a number to press one, or type text. Type /quit or press Ctrl-D to leave."
+        ),
+    )
+    demo.add_argument(
+        "--language", default="kk", help="the language your simulated Telegram app uses (default: kk)"
+    )
     demo.set_defaults(handler=_demo)
 
-    content = commands.add_parser("content", help="work with the content files", description=(
-        "Tools for content editors."
-    ))
+    content = commands.add_parser(
+        "content", help="work with the content files", description=("Tools for content editors.")
+    )
     content_commands = content.add_subparsers(title="content commands", metavar="COMMAND")
-    check = content_commands.add_parser("check", help="check every content file and print problems as path:line",
-                                        description=(
-        "Check the whole content tree. Prints every problem as path:line: message and exits 1 if any is an error."
-    ))
-    check.add_argument("--content-dir", type=Path, default=None,
-                       help=f"the content folder (default: BOT_CONTENT_DIR or {DEFAULT_CONTENT_DIR})")
+    check = content_commands.add_parser(
+        "check",
+        help="check every content file and print problems as path:line",
+        description=(
+            "Check the whole content tree. Prints every problem as path:line: message and exits 1 if any is an error."
+        ),
+    )
+    check.add_argument(
+        "--content-dir",
+        type=Path,
+        default=None,
+        help=f"the content folder (default: BOT_CONTENT_DIR or {DEFAULT_CONTENT_DIR})",
+    )
     check.set_defaults(handler=_content_check)
     content.set_defaults(handler=lambda _args: (content.print_help(), EXIT_USAGE)[1])
     return parser
@@ -131,6 +148,6 @@ def _content_check(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if errors else EXIT_OK
 
 
-def _print_problems(problems, file) -> None:  # noqa: ANN001 - list[Problem], a text stream
+def _print_problems(problems, file) -> None:
     for problem in problems:
         print(problem, file=file)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from telegram.error import InvalidToken, NetworkError, TimedOut
@@ -54,7 +55,7 @@ async def serve(
         log.info("stopped")
 
 
-async def _initialize(application, stop: asyncio.Event) -> bool:  # noqa: ANN001 - Application
+async def _initialize(application, stop: asyncio.Event) -> bool:
     """Reach the Bot API server, retrying with growing pauses while it is unreachable."""
     delay = 1.0
     while not stop.is_set():
@@ -62,12 +63,14 @@ async def _initialize(application, stop: asyncio.Event) -> bool:  # noqa: ANN001
             await application.initialize()
             return True
         except InvalidToken:
-            raise ConfigError("BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather") from None
+            raise ConfigError(
+                "BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather"
+            ) from None
         except (NetworkError, TimedOut) as error:
-            log.warning("cannot reach the Bot API server error=%s retry_in=%.0fs", type(error).__name__, delay)
-            try:
+            log.warning(
+                "cannot reach the Bot API server error=%s retry_in=%.0fs", type(error).__name__, delay
+            )
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, MAX_START_DELAY)
     return False

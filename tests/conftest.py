@@ -21,7 +21,9 @@ def content() -> ContentStore:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9")
+    return Settings(
+        _env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9"
+    )
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ async def services(settings: Settings, content: ContentStore) -> AsyncIterator[S
 
 
 @pytest.fixture
-async def bot_app(settings: Settings, services: Services):  # noqa: ANN201 - (Application, RecordingRequest)
+async def bot_app(settings: Settings, services: Services):
     request = RecordingRequest()
     application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
     attach(application, services)

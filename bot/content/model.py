@@ -114,6 +114,9 @@ class Origin:
 @dataclass
 class LanguagePack:
     language: str
+    folder: str = ""
+    complete: bool = True  # False when a file could not be read: "missing" checks would only mislead
+    invalid_screens: set[str] = field(default_factory=set)  # defined, but with errors already reported
     screens: dict[str, Screen] = field(default_factory=dict)
     screen_origins: dict[str, Origin] = field(default_factory=dict)
     screen_files: dict[str, str] = field(default_factory=dict)  # screen id -> file name (start.yaml)
@@ -130,3 +133,8 @@ class ContentTree:
 
     def screen(self, language: str, screen_id: str) -> Screen | None:
         return self.packs[language].screens.get(screen_id)
+
+
+def defined(pack: LanguagePack, screen_id: str) -> bool:
+    """Whether the editor wrote this screen, even if it has errors of its own."""
+    return screen_id in pack.screens or screen_id in pack.invalid_screens

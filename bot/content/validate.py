@@ -15,7 +15,7 @@ from bot.content import callbacks
 from bot.content.i18n import plural_categories
 from bot.content.loader import load_content
 from bot.content.markup import placeholders_in
-from bot.content.model import ContentTree, LanguagePack, Origin
+from bot.content.model import ContentTree, LanguagePack, Origin, defined
 from bot.content.problems import Location, Problem, Severity
 from bot.content.registry import (
     KNOWN_ACTIONS,
@@ -60,21 +60,17 @@ def _required_screens(tree: ContentTree) -> list[Problem]:
     problems = []
     for language in LANGUAGES:
         pack = tree.packs[language]
-        folder = _folder_location(pack)
+        if not pack.complete:
+            continue
         for screen_id in REQUIRED_SCREENS:
-            if screen_id not in pack.screens:
+            if not defined(pack, screen_id):
                 problems.append(
-                    Problem(folder, f'screen "{screen_id}" is required by the bot but missing in {language}')
+                    Problem(
+                        Location(pack.folder, 1),
+                        f'screen "{screen_id}" is required by the bot but missing in {language}',
+                    )
                 )
     return problems
-
-
-def _folder_location(pack: LanguagePack) -> Location:
-    for origin in pack.screen_origins.values():
-        return Location(str(Path(origin.source.path).parent), 1)
-    for origin in pack.ui_origins.values():
-        return Location(str(Path(origin.source.path).parent), 1)
-    return Location(pack.language, 1)
 
 
 def _same_screens_everywhere(tree: ContentTree) -> list[Problem]:
@@ -82,7 +78,11 @@ def _same_screens_everywhere(tree: ContentTree) -> list[Problem]:
     all_ids = set().union(*(pack.screens for pack in tree.packs.values()))
     for screen_id in sorted(all_ids):
         present = [language for language in LANGUAGES if screen_id in tree.packs[language].screens]
-        missing = [language for language in LANGUAGES if language not in present]
+        missing = [
+            language
+            for language in LANGUAGES
+            if not defined(tree.packs[language], screen_id) and tree.packs[language].complete
+        ]
         if not missing or screen_id in REQUIRED_SCREENS:
             continue  # required screens are reported by _required_screens
         first = tree.packs[present[0]]
@@ -106,6 +106,8 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
         view = render_screen(tree, pack.language, screen_id)
     except (KeyError, ValueError, IndexError) as error:
         # A broken or missing UI string (reported on its own line) keeps the screen from rendering.
+        if not pack.complete:
+            return []
         return [Problem(origin.where(), f'screen "{screen_id}" cannot be shown: {error}')]
     for issue in view.issues:
         problems.append(
@@ -131,11 +133,17 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
     for row_index, row in enumerate(screen.buttons):
         for column, button in enumerate(row):
             where = _button_location(origin, row_index, column)
-            if button.to is not None and button.to not in pack.screens:
-                problems.append(Problem(where, f'button "{button.text}" opens screen "{button.to}", which does not exist'))
+            if button.to is not None and not defined(pack, button.to) and pack.complete:
+                problems.append(
+                    Problem(where, f'button "{button.text}" opens screen "{button.to}", which does not exist')
+                )
             if button.action is not None and button.action not in KNOWN_ACTIONS:
                 known = ", ".join(sorted(KNOWN_ACTIONS))
-                problems.append(Problem(where, f'button "{button.text}": unknown action "{button.action}" (known: {known})'))
+                problems.append(
+                    Problem(
+                        where, f'button "{button.text}": unknown action "{button.action}" (known: {known})'
+                    )
+                )
             data = callbacks.for_screen(button.to) if button.to else callbacks.for_action(button.action or "")
             if button.url is None and len(data.encode("utf-8")) > callbacks.MAX_BYTES:
                 problems.append(
@@ -147,12 +155,18 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
                 )
             if len(button.text) > LONG_BUTTON:
                 problems.append(
-                    Problem(where, f'button "{button.text}" is long and will be cut off on phones', Severity.WARNING)
+                    Problem(
+                        where,
+                        f'button "{button.text}" is long and will be cut off on phones',
+                        Severity.WARNING,
+                    )
                 )
     if screen.kind.needs_sources:
         if not screen.sources:
             problems.append(
-                Problem(origin.where(), f'{screen.kind} screen "{screen_id}" must list its sources (sources:)')
+                Problem(
+                    origin.where(), f'{screen.kind} screen "{screen_id}" must list its sources (sources:)'
+                )
             )
         if screen.checked is None:
             problems.append(
@@ -197,7 +211,9 @@ def _same_structure(source: LanguagePack, pack: LanguagePack, screen_id: str) ->
             )
         )
     if original.menu_button != translated.menu_button:
-        problems.append(Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}'))
+        problems.append(
+            Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}')
+        )
     expected, found = placeholders_in(original.text), placeholders_in(translated.text)
     if expected != found:
         problems.append(
@@ -228,6 +244,8 @@ def _names(names: set[str]) -> str:
 
 def _reachability(pack: LanguagePack) -> list[Problem]:
     """A screen nobody can open is dead weight, or a link someone forgot: both worth knowing."""
+    if not pack.complete or pack.invalid_screens:
+        return []  # links inside unreadable screens are unknown; the editor fixes those first
     seen = set()
     queue = deque(screen_id for screen_id in REQUIRED_SCREENS if screen_id in pack.screens)
     while queue:
@@ -238,7 +256,10 @@ def _reachability(pack: LanguagePack) -> list[Problem]:
         for row in pack.screens[screen_id].buttons:
             queue.extend(button.to for button in row if button.to and button.to in pack.screens)
     return [
-        Problem(pack.screen_origins[screen_id].where(), f'screen "{screen_id}" cannot be reached: no button opens it')
+        Problem(
+            pack.screen_origins[screen_id].where(),
+            f'screen "{screen_id}" cannot be reached: no button opens it',
+        )
         for screen_id in pack.screens
         if screen_id not in seen
     ]
@@ -249,20 +270,25 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
     source = tree.packs[SOURCE_LANGUAGE]
     for language in LANGUAGES:
         pack = tree.packs[language]
-        folder = _folder_location(pack)
         needed = plural_categories(language)
         for key in UI_KEYS:
-            if key not in pack.ui:
-                problems.append(Problem(Location(f"{folder.path}/ui.yaml", 1), f'UI string "{key}" is missing'))
+            if key not in pack.ui and pack.complete:
+                problems.append(
+                    Problem(Location(f"{pack.folder}/ui.yaml", 1), f'UI string "{key}" is missing')
+                )
         for key, entry in pack.ui.items():
             where = pack.ui_origins[key].where()
             if key not in UI_KEYS:
-                problems.append(Problem(where, f'UI string "{key}" is not used by the bot (misspelt?)', Severity.WARNING))
+                problems.append(
+                    Problem(where, f'UI string "{key}" is not used by the bot (misspelt?)', Severity.WARNING)
+                )
             forms = entry.values() if isinstance(entry, dict) else [entry]
             if isinstance(entry, dict):
                 missing = sorted(needed - set(entry))
                 if missing:
-                    problems.append(Problem(where, f'"{key}" needs the plural forms {", ".join(missing)} in {language}'))
+                    problems.append(
+                        Problem(where, f'"{key}" needs the plural forms {", ".join(missing)} in {language}')
+                    )
             found = set().union(*(placeholders_in(form) for form in forms))
             allowed = UI_KEYS.get(key, frozenset()) | ({"count"} if isinstance(entry, dict) else set())
             if key in UI_KEYS and not found <= allowed:
@@ -286,7 +312,7 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
     return problems
 
 
-def _unformattable(forms, names: set[str]) -> str | None:  # noqa: ANN001 - an iterable of str
+def _unformattable(forms, names: set[str]) -> str | None:
     for form in forms:
         try:
             form.format(**dict.fromkeys(names, ""))

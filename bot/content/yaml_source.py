@@ -68,7 +68,7 @@ def load_yaml(text: str, path: str) -> LoadedYaml:
 
 
 def _hint_for(reason: str) -> str:
-    if "tab" in reason:
+    if "tab" in reason or "'\\t'" in reason:
         return " (use spaces, not tabs, to indent)"
     if "mapping values are not allowed" in reason:
         return ' (a text containing ": " must be put in quotes or written as a block with |)'
@@ -82,7 +82,9 @@ def _walk(node: yaml.Node, key: Path_, source: SourceMap, problems: list[Problem
         for key_node, value_node in node.value:
             name = loader.construct_object(key_node, deep=True)
             if not isinstance(name, str | int):
-                problems.append(Problem(Location(source.path, key_node.start_mark.line + 1), "keys must be text"))
+                problems.append(
+                    Problem(Location(source.path, key_node.start_mark.line + 1), "keys must be text")
+                )
                 continue
             name = str(name)
             line = key_node.start_mark.line + 1

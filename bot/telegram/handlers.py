@@ -119,7 +119,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         notice = guide.content.ui(language).text("something_went_wrong")
         await context.bot.send_message(chat.id, message_html(view, notice), reply_markup=keyboard(view))
     except TelegramError as follow_up:
-        log.error("could not tell the user about the error update_id=%s error=%s", update_id, type(follow_up).__name__)
+        log.error(
+            "could not tell the user about the error update_id=%s error=%s",
+            update_id,
+            type(follow_up).__name__,
+        )
 
 
 def register(application: Application) -> None:
