@@ -79,9 +79,7 @@ def _parser() -> argparse.ArgumentParser:
             "type a number to press one, or type text. Type /quit or press Ctrl-D to leave."
         ),
     )
-    demo.add_argument(
-        "--language", default="kk", help="the language your simulated Telegram app uses (default: kk)"
-    )
+    demo.add_argument("--language", default="kk", help="the language your simulated Telegram app uses (default: kk)")
     demo.set_defaults(handler=_demo)
 
     content = commands.add_parser(

@@ -63,13 +63,9 @@ async def _initialize(application, stop: asyncio.Event) -> bool:
             await application.initialize()
             return True
         except InvalidToken:
-            raise ConfigError(
-                "BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather"
-            ) from None
+            raise ConfigError("BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather") from None
         except (NetworkError, TimedOut) as error:
-            log.warning(
-                "cannot reach the Bot API server error=%s retry_in=%.0fs", type(error).__name__, delay
-            )
+            log.warning("cannot reach the Bot API server error=%s retry_in=%.0fs", type(error).__name__, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             delay = min(delay * 2, MAX_START_DELAY)

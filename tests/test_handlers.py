@@ -72,16 +72,11 @@ async def test_sos_answers_with_numbers_at_once(bot_app):
     assert "102" in text and "112" in text and "111" in text
 
 
-@pytest.mark.parametrize(
-    "data", ["garbage", "1:s:no_such_screen", "9:s:menu", "1:a:self_destruct", "1:s:" + "x" * 70]
-)
+@pytest.mark.parametrize("data", ["garbage", "1:s:no_such_screen", "9:s:menu", "1:a:self_destruct", "1:s:" + "x" * 70])
 async def test_forged_or_stale_buttons_lead_kindly_to_the_menu(bot_app, data):
     app, request = bot_app
     await app.process_update(callback_update(app, USER, data, language_code="en"))
-    assert (
-        request.last("answerCallbackQuery").params["text"]
-        == "This button is out of date. Here is the main menu."
-    )
+    assert request.last("answerCallbackQuery").params["text"] == "This button is out of date. Here is the main menu."
     assert "Main menu" in request.last("editMessageText").params["text"]
 
 

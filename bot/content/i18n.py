@@ -53,10 +53,7 @@ class Localizer:
         entry = self._strings.get(key)
         if entry is None:
             raise KeyError(f"UI string {key!r} is missing for {self.language}")
-        if isinstance(entry, str):
-            form = entry
-        else:
-            form = entry.get(self.locale.plural_form(count)) or entry["other"]
+        form = entry if isinstance(entry, str) else entry.get(self.locale.plural_form(count)) or entry["other"]
         formatted = {name: self._format(value) for name, value in values.items()}
         return form.format(count=self.number(count), **formatted)
 

@@ -96,9 +96,7 @@ def _load_values(content_dir: Path, problems: list[Problem], digest: Any) -> tup
 def _load_language(folder: Path, language: str, problems: list[Problem], digest: Any) -> LanguagePack:
     pack = LanguagePack(language, folder=display_path(folder))
     if not folder.is_dir():
-        problems.append(
-            Problem(Location(display_path(folder), 1), f"the folder for language {language} is missing")
-        )
+        problems.append(Problem(Location(display_path(folder), 1), f"the folder for language {language} is missing"))
         return pack
     for path in sorted(folder.glob("*.yaml")):
         loaded = _read(path, problems, digest)
@@ -110,9 +108,7 @@ def _load_language(folder: Path, language: str, problems: list[Problem], digest:
         else:
             _load_screens(loaded, path.name, pack, problems)
     if not (folder / UI_FILE).exists():
-        problems.append(
-            Problem(Location(display_path(folder / UI_FILE), 1), "the UI strings file is missing")
-        )
+        problems.append(Problem(Location(display_path(folder / UI_FILE), 1), "the UI strings file is missing"))
     for stray in sorted(folder.glob("*.yml")):
         problems.append(Problem(Location(display_path(stray), 1), "rename this file to end in .yaml"))
     return pack
@@ -120,9 +116,7 @@ def _load_language(folder: Path, language: str, problems: list[Problem], digest:
 
 def _load_screens(loaded: LoadedYaml, file_name: str, pack: LanguagePack, problems: list[Problem]) -> None:
     if not isinstance(loaded.data, dict):
-        problems.append(
-            Problem(loaded.source.where(()), "a screens file must be a list of `screen_id:` blocks")
-        )
+        problems.append(Problem(loaded.source.where(()), "a screens file must be a list of `screen_id:` blocks"))
         return
     for screen_id, raw in loaded.data.items():
         origin = Origin(loaded.source, (screen_id,))
@@ -136,14 +130,10 @@ def _load_screens(loaded: LoadedYaml, file_name: str, pack: LanguagePack, proble
             continue
         if screen_id in pack.screens:
             first = pack.screen_origins[screen_id].where()
-            problems.append(
-                Problem(origin.where(), f'screen "{screen_id}" is defined twice (also at {first})')
-            )
+            problems.append(Problem(origin.where(), f'screen "{screen_id}" is defined twice (also at {first})'))
             continue
         if not isinstance(raw, dict):
-            problems.append(
-                Problem(origin.where(), f'screen "{screen_id}" needs fields such as text: and buttons:')
-            )
+            problems.append(Problem(origin.where(), f'screen "{screen_id}" needs fields such as text: and buttons:'))
             pack.invalid_screens.add(screen_id)
             continue
         try:
@@ -165,11 +155,7 @@ def _load_ui(loaded: LoadedYaml, pack: LanguagePack, problems: list[Problem]) ->
         origin = Origin(loaded.source, (key,))
         if isinstance(value, str) and value.strip():
             pack.ui[key] = value
-        elif (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(v, str) and v.strip() for v in value.values())
-        ):
+        elif isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):
             unknown = sorted(set(value) - PLURAL_CATEGORIES)
             if unknown:
                 problems.append(
@@ -181,9 +167,7 @@ def _load_ui(loaded: LoadedYaml, pack: LanguagePack, problems: list[Problem]) ->
                 continue
             pack.ui[key] = dict(value)
         else:
-            problems.append(
-                Problem(origin.where(), f'"{key}" must be a text, or plural forms (one:, other:, …)')
-            )
+            problems.append(Problem(origin.where(), f'"{key}" must be a text, or plural forms (one:, other:, …)'))
             continue
         pack.ui_origins[key] = origin
 
@@ -207,9 +191,7 @@ def _pydantic_problems(error: ValidationError, origin: Origin, what: str) -> lis
             message = FRIENDLY[item["type"]].format(field=field)
             where = origin.where(*location[:-1]) if item["type"] == "missing" else origin.where(*location)
         else:
-            message = (
-                f"{'.'.join(str(part) for part in location)}: {item['msg'].removeprefix('Value error, ')}"
-            )
+            message = f"{'.'.join(str(part) for part in location)}: {item['msg'].removeprefix('Value error, ')}"
             where = _best_location(origin, location)
         problems.append(Problem(where, f"{what} {message}"))
     return problems

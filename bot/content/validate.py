@@ -140,9 +140,7 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
             if button.action is not None and button.action not in KNOWN_ACTIONS:
                 known = ", ".join(sorted(KNOWN_ACTIONS))
                 problems.append(
-                    Problem(
-                        where, f'button "{button.text}": unknown action "{button.action}" (known: {known})'
-                    )
+                    Problem(where, f'button "{button.text}": unknown action "{button.action}" (known: {known})')
                 )
             data = callbacks.for_screen(button.to) if button.to else callbacks.for_action(button.action or "")
             if button.url is None and len(data.encode("utf-8")) > callbacks.MAX_BYTES:
@@ -164,9 +162,7 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
     if screen.kind.needs_sources:
         if not screen.sources:
             problems.append(
-                Problem(
-                    origin.where(), f'{screen.kind} screen "{screen_id}" must list its sources (sources:)'
-                )
+                Problem(origin.where(), f'{screen.kind} screen "{screen_id}" must list its sources (sources:)')
             )
         if screen.checked is None:
             problems.append(
@@ -211,9 +207,7 @@ def _same_structure(source: LanguagePack, pack: LanguagePack, screen_id: str) ->
             )
         )
     if original.menu_button != translated.menu_button:
-        problems.append(
-            Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}')
-        )
+        problems.append(Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}'))
     expected, found = placeholders_in(original.text), placeholders_in(translated.text)
     if expected != found:
         problems.append(
@@ -273,9 +267,7 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
         needed = plural_categories(language)
         for key in UI_KEYS:
             if key not in pack.ui and pack.complete:
-                problems.append(
-                    Problem(Location(f"{pack.folder}/ui.yaml", 1), f'UI string "{key}" is missing')
-                )
+                problems.append(Problem(Location(f"{pack.folder}/ui.yaml", 1), f'UI string "{key}" is missing'))
         for key, entry in pack.ui.items():
             where = pack.ui_origins[key].where()
             if key not in UI_KEYS:

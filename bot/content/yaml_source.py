@@ -82,9 +82,7 @@ def _walk(node: yaml.Node, key: Path_, source: SourceMap, problems: list[Problem
         for key_node, value_node in node.value:
             name = loader.construct_object(key_node, deep=True)
             if not isinstance(name, str | int):
-                problems.append(
-                    Problem(Location(source.path, key_node.start_mark.line + 1), "keys must be text")
-                )
+                problems.append(Problem(Location(source.path, key_node.start_mark.line + 1), "keys must be text"))
                 continue
             name = str(name)
             line = key_node.start_mark.line + 1

@@ -69,11 +69,7 @@ class GuideService:
         """A button press. Anything stale or forged leads back to the menu with a kind word, never an error."""
         callback = callbacks.parse(data)
         language = await self.language_of(telegram_user_id, language_code)
-        if (
-            callback is not None
-            and callback.kind == "screen"
-            and self.content.has_screen(language, callback.target)
-        ):
+        if callback is not None and callback.kind == "screen" and self.content.has_screen(language, callback.target):
             return await self.open(telegram_user_id, language_code, callback.target)
         if callback is not None and callback.kind == "action" and callback.target in LANGUAGE_ACTIONS:
             return await self._switch_language(telegram_user_id, LANGUAGE_ACTIONS[callback.target])
@@ -91,6 +87,4 @@ class GuideService:
         return Reply(self.content.render(language, screen), self.content.ui(language).text("language_set"))
 
     async def _remember(self, telegram_user_id: int, language: str, screen_id: str) -> None:
-        await self._users.save(
-            self._pseudonyms.user_key(telegram_user_id), language=language, screen=screen_id
-        )
+        await self._users.save(self._pseudonyms.user_key(telegram_user_id), language=language, screen=screen_id)

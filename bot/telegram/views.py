@@ -12,10 +12,7 @@ from bot.content.render import ScreenView
 
 def keyboard(view: ScreenView) -> InlineKeyboardMarkup | None:
     rows = [
-        [
-            InlineKeyboardButton(button.text, callback_data=button.callback_data, url=button.url)
-            for button in row
-        ]
+        [InlineKeyboardButton(button.text, callback_data=button.callback_data, url=button.url) for button in row]
         for row in view.buttons
     ]
     return InlineKeyboardMarkup(rows) if rows else None

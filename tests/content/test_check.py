@@ -75,8 +75,7 @@ def test_screen_missing_in_one_language(tree):
     )
     found = errors(tree)
     assert any(
-        line.startswith("ru/main.yaml:37:") and 'screen "extra" is missing in Kazakh' in line
-        for line in found
+        line.startswith("ru/main.yaml:37:") and 'screen "extra" is missing in Kazakh' in line for line in found
     ), found
 
 
@@ -100,17 +99,13 @@ def test_button_to_a_missing_screen(tree):
 def test_unreachable_screen(tree):
     for language in ("ru", "kk", "en"):
         path = tree / language / "main.yaml"
-        path.write_text(
-            path.read_text(encoding="utf-8") + "\nlost:\n  text: Nobody links here\n", encoding="utf-8"
-        )
+        path.write_text(path.read_text(encoding="utf-8") + "\nlost:\n  text: Nobody links here\n", encoding="utf-8")
     assert 'ru/main.yaml:36: screen "lost" cannot be reached: no button opens it' in errors(tree)
 
 
 def test_text_over_telegram_limit(tree):
     replace_in(tree / "kk" / "main.yaml", "    Menu kk\n", "    " + "ә" * 4100 + "\n")
-    assert any(
-        line.startswith("kk/main.yaml:16:") and "Telegram allows 4096" in line for line in errors(tree)
-    )
+    assert any(line.startswith("kk/main.yaml:16:") and "Telegram allows 4096" in line for line in errors(tree))
 
 
 def test_long_text_is_a_warning_only(tree):
@@ -136,16 +131,12 @@ def test_formatting_telegram_would_reject(tree, broken, message):
 
 def test_error_inside_a_long_text_names_its_own_line(tree):
     replace_in(tree / "ru" / "main.yaml", "    Menu ru\n", "    Menu ru\n\n    second\n    third **open\n")
-    assert any(line.startswith("ru/main.yaml:20:") and "never closed" in line for line in errors(tree)), (
-        errors(tree)
-    )
+    assert any(line.startswith("ru/main.yaml:20:") and "never closed" in line for line in errors(tree)), errors(tree)
 
 
 def test_html_tags_are_flagged(tree):
     replace_in(tree / "en" / "main.yaml", "Hello en.", "<b>Hello</b> en.")
-    assert any(
-        line.startswith("en/main.yaml:4:") and "HTML tags are not used" in line for line in warnings(tree)
-    )
+    assert any(line.startswith("en/main.yaml:4:") and "HTML tags are not used" in line for line in warnings(tree))
 
 
 def test_callback_data_over_64_bytes(tree):
@@ -165,9 +156,7 @@ def test_callback_data_over_64_bytes(tree):
         '{text: "KK", action: "language:' + "k" * 60 + '"}, {text: "RU"',
     )
     found = errors(tree)
-    assert any(line.startswith("en/main.yaml:6:") and "over Telegram's 64 bytes" in line for line in found), (
-        found
-    )
+    assert any(line.startswith("en/main.yaml:6:") and "over Telegram's 64 bytes" in line for line in found), found
 
 
 def test_legal_screen_without_sources_or_date(tree):
@@ -178,10 +167,7 @@ def test_legal_screen_without_sources_or_date(tree):
     )
     found = errors(tree)
     assert 'kk/main.yaml:22: service screen "emergency" must list its sources (sources:)' in found
-    assert any(
-        line.startswith("kk/main.yaml:22:") and "must say when its facts were checked" in line
-        for line in found
-    )
+    assert any(line.startswith("kk/main.yaml:22:") and "must say when its facts were checked" in line for line in found)
 
 
 def test_checked_date_in_the_future(tree):
@@ -195,8 +181,7 @@ def test_placeholder_in_one_language_only(tree):
         replace_in(tree / language / "main.yaml", "police", "police {mrp}")
     found = errors(tree)
     assert any(
-        line.startswith("en/main.yaml:24:") and "placeholders differ" in line and "{mrp}" in line
-        for line in found
+        line.startswith("en/main.yaml:24:") and "placeholders differ" in line and "{mrp}" in line for line in found
     ), found
 
 
@@ -208,31 +193,24 @@ def test_unknown_placeholder(tree):
 def test_buttons_differ_between_languages(tree):
     replace_in(tree / "kk" / "main.yaml", '{text: "Help", to: emergency}', '{text: "Help", to: language}')
     assert any(
-        line.startswith("kk/main.yaml:18:") and "the buttons differ from ru/main.yaml" in line
-        for line in errors(tree)
+        line.startswith("kk/main.yaml:18:") and "the buttons differ from ru/main.yaml" in line for line in errors(tree)
     )
 
 
 def test_kind_differs_between_languages(tree):
     replace_in(tree / "en" / "main.yaml", "emergency:\n  kind: service", "emergency:\n  kind: legal")
-    assert any(
-        line.startswith("en/main.yaml:23:") and '"legal" here but "service"' in line for line in errors(tree)
-    )
+    assert any(line.startswith("en/main.yaml:23:") and '"legal" here but "service"' in line for line in errors(tree))
 
 
 def test_misspelt_field(tree):
     replace_in(tree / "en" / "main.yaml", '  buttons:\n    - {text: "Help"', '  buttns:\n    - {text: "Help"')
     found = errors(tree)
-    assert any(line.startswith("en/main.yaml:18:") and 'unknown field "buttns"' in line for line in found), (
-        found
-    )
+    assert any(line.startswith("en/main.yaml:18:") and 'unknown field "buttns"' in line for line in found), found
 
 
 def test_button_without_a_target(tree):
     replace_in(tree / "en" / "main.yaml", '{text: "Help", to: emergency}', '{text: "Help"}')
-    assert any(line.startswith("en/main.yaml:19:") and "exactly one of" in line for line in errors(tree)), (
-        errors(tree)
-    )
+    assert any(line.startswith("en/main.yaml:19:") and "exactly one of" in line for line in errors(tree)), errors(tree)
 
 
 def test_unknown_action(tree):
@@ -241,9 +219,7 @@ def test_unknown_action(tree):
         'action: "language:kk"}, {text: "RU", action: "language:ru"}]\n    - {text: "Next',
         'action: "languag:kk"}, {text: "RU", action: "language:ru"}]\n    - {text: "Next',
     )
-    assert any(
-        line.startswith("ru/main.yaml:6:") and 'unknown action "languag:kk"' in line for line in errors(tree)
-    )
+    assert any(line.startswith("ru/main.yaml:6:") and 'unknown action "languag:kk"' in line for line in errors(tree))
 
 
 def test_ui_string_missing_and_unknown_placeholder(tree):
@@ -262,8 +238,7 @@ def test_plural_forms_per_language(tree):
     found = errors(tree)
     # Russian needs few and many too; Kazakh and English are complete with one and other.
     assert any(
-        line.startswith("ru/ui.yaml:12:") and "needs the plural forms few, many in ru" in line
-        for line in found
+        line.startswith("ru/ui.yaml:12:") and "needs the plural forms few, many in ru" in line for line in found
     ), found
     assert not any("kk/ui.yaml" in line or "en/ui.yaml" in line for line in found)
 

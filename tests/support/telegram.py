@@ -63,9 +63,7 @@ class RecordingRequest(BaseRequest):
         self.calls.append(Call(api_method, params))
         if api_method in self.fail_methods:
             status, description = self.fail_methods[api_method]
-            return status, json.dumps(
-                {"ok": False, "error_code": status, "description": description}
-            ).encode()
+            return status, json.dumps({"ok": False, "error_code": status, "description": description}).encode()
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -97,9 +95,7 @@ class RecordingRequest(BaseRequest):
         raise AssertionError(f"no {method} call; calls were {self.methods()}")
 
     def sent_texts(self) -> list[str]:
-        return [
-            call.params["text"] for call in self.calls if call.method in ("sendMessage", "editMessageText")
-        ]
+        return [call.params["text"] for call in self.calls if call.method in ("sendMessage", "editMessageText")]
 
 
 def _strip(html_text: str) -> str:
