@@ -1,0 +1,116 @@
+"""Configuration: defaults, one clear line per bad variable, the secret key file."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings, require_token, resolve_secret_key
+
+GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("BOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's folder
+
+
+def test_defaults():
+    settings = load_settings()
+    assert settings.api_url == "https://api.telegram.org"
+    assert settings.data_dir == Path("./data")
+    assert settings.log_level == "INFO"
+    assert settings.token is None and settings.advocate_chat_id is None
+
+
+def test_values_are_read_and_normalised(monkeypatch):
+    monkeypatch.setenv("BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("BOT_API_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("BOT_LOG_LEVEL", "debug")
+    monkeypatch.setenv("BOT_ADVOCATE_CHAT_ID", "-1001234567890")
+    settings = load_settings()
+    assert require_token(settings) == GOOD_TOKEN
+    assert settings.api_url == "http://127.0.0.1:8081"
+    assert settings.log_level == "DEBUG"
+    assert settings.advocate_chat_id == -1001234567890
+    assert GOOD_TOKEN not in repr(settings)  # secrets never show in a repr or a log
+
+
+def test_dot_env_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text(f"BOT_TOKEN={GOOD_TOKEN}\nBOT_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    settings = load_settings()
+    assert require_token(settings) == GOOD_TOKEN and settings.log_level == "WARNING"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN: does not look like a bot token"),
+        ("BOT_API_URL", "api.telegram.org", "BOT_API_URL: must be an http(s) URL"),
+        ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL: Input should be"),
+        ("BOT_ADVOCATE_CHAT_ID", "12345", "BOT_ADVOCATE_CHAT_ID: must be the negative id of a supergroup"),
+        ("BOT_ADVOCATE_CHAT_ID", "advocates", "BOT_ADVOCATE_CHAT_ID: Input should be a valid integer"),
+        ("BOT_SECRET_KEY", "short", "BOT_SECRET_KEY: must be at least 32 characters"),
+    ],
+)
+def test_a_bad_value_is_named_in_one_line(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_token_is_required_to_run():
+    with pytest.raises(ConfigError, match="^BOT_TOKEN: is required"):
+        require_token(load_settings())
+
+
+def test_secret_key_file_is_created_once_private_and_reused(tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    key, created = resolve_secret_key(settings)
+    assert created and len(key) == 64
+    mode = stat.S_IMODE((tmp_path / "secret.key").stat().st_mode)
+    assert mode == 0o600
+    again, created_again = resolve_secret_key(settings)
+    assert again == key and not created_again
+
+
+def test_explicit_secret_key_wins(tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="k" * 40)
+    assert resolve_secret_key(settings) == (b"k" * 40, False)
+    assert not (tmp_path / "secret.key").exists()
+
+
+def test_run_with_a_bad_variable_prints_one_line_and_exits_2(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env.update(BOT_TOKEN=GOOD_TOKEN, BOT_ADVOCATE_CHAT_ID="twelve", BOT_DATA_DIR=str(tmp_path / "d"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: BOT_ADVOCATE_CHAT_ID:")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists()  # nothing was created before the configuration was known good
+
+
+def test_run_without_a_token_exits_2(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "configuration error: BOT_TOKEN: is required to run the bot; get one from @BotFather"
+    )

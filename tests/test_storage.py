@@ -1,0 +1,83 @@
+"""SQLite storage: safe settings, versioned migrations, repositories, no raw ids on disk."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.store import ContentStore
+from bot.guide.service import GuideService
+from bot.privacy import Pseudonymizer
+from bot.storage.database import Database, Migration, StorageError, bundled_migrations
+from bot.storage.users import UserRepository
+
+
+async def pragma(database: Database, name: str):  # noqa: ANN201
+    async with database.connection.execute(f"PRAGMA {name}") as cursor:
+        return (await cursor.fetchone())[0]
+
+
+async def test_open_applies_safe_settings_and_all_migrations(tmp_path):
+    database = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await pragma(database, "journal_mode") == "wal"
+        assert await pragma(database, "foreign_keys") == 1
+        assert await pragma(database, "secure_delete") == 1
+        assert await database.schema_version() == len(bundled_migrations())
+        assert await database.integrity_ok()
+    finally:
+        await database.close()
+
+
+async def test_state_survives_reopening(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path)
+    await UserRepository(database).save("key1", language="kk", screen="menu")
+    await database.close()
+
+    reopened = await Database.open(path)
+    try:
+        state = await UserRepository(reopened).get("key1")
+        assert state is not None and (state.language, state.screen) == ("kk", "menu")
+        assert await UserRepository(reopened).get("someone else") is None
+    finally:
+        await reopened.close()
+
+
+async def test_a_failing_migration_leaves_the_previous_version(tmp_path):
+    good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+    bad = Migration(2, "0002_b.sql", "CREATE TABLE b (y INTEGER);\nINSERT INTO nowhere VALUES (1);")
+    with pytest.raises(Exception, match="nowhere"):
+        await Database.open(tmp_path / "db", [good, bad])
+    database = await Database.open(tmp_path / "db", [good])
+    try:
+        assert await database.schema_version() == 1
+        async with database.connection.execute("SELECT name FROM sqlite_master WHERE name = 'b'") as cursor:
+            assert await cursor.fetchone() is None  # the half-applied migration was rolled back
+    finally:
+        await database.close()
+
+
+async def test_a_newer_database_is_refused(tmp_path):
+    database = await Database.open(tmp_path / "db")
+    await database.connection.execute("PRAGMA user_version = 99")
+    await database.close()
+    with pytest.raises(StorageError, match="schema version 99, newer than this program"):
+        await Database.open(tmp_path / "db")
+
+
+async def test_a_corrupt_file_gives_one_clear_error(tmp_path):
+    path = tmp_path / "db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StorageError, match="cannot be used"):
+        await Database.open(path)
+
+
+async def test_raw_telegram_ids_never_reach_the_database_file(tmp_path, content: ContentStore):
+    database = await Database.open(tmp_path / "db")
+    guide = GuideService(content, UserRepository(database), Pseudonymizer(b"s" * 32))
+    await guide.start(987654321, "kk")
+    await guide.press(987654321, "kk", "1:a:language:en")
+    assert (await guide.language_of(987654321, "kk")) == "en"
+    await database.close()
+    on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    assert b"987654321" not in on_disk
