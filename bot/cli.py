@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import (
     DEFAULT_CONTENT_DIR,
@@ -21,7 +22,7 @@ from bot.config import (
     require_token,
     resolve_secret_key,
 )
-from bot.content.problems import ContentError
+from bot.content.problems import ContentError, Problem
 from bot.content.store import ContentStore
 from bot.content.validate import check_content
 from bot.logging_setup import configure_logging
@@ -146,6 +147,6 @@ def _content_check(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if errors else EXIT_OK
 
 
-def _print_problems(problems, file) -> None:
+def _print_problems(problems: list[Problem], file: TextIO) -> None:
     for problem in problems:
         print(problem, file=file)

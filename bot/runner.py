@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, Services, attach, build_application, publish_commands
 from bot.config import ConfigError, Settings
@@ -55,7 +56,7 @@ async def serve(
         log.info("stopped")
 
 
-async def _initialize(application, stop: asyncio.Event) -> bool:
+async def _initialize(application: Application, stop: asyncio.Event) -> bool:
     """Reach the Bot API server, retrying with growing pauses while it is unreachable."""
     delay = 1.0
     while not stop.is_set():

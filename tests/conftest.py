@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.app import Services, attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
@@ -33,7 +34,7 @@ async def services(settings: Settings, content: ContentStore) -> AsyncIterator[S
 
 
 @pytest.fixture
-async def bot_app(settings: Settings, services: Services):
+async def bot_app(settings: Settings, services: Services) -> AsyncIterator[tuple[Application, RecordingRequest]]:
     request = RecordingRequest()
     application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
     attach(application, services)

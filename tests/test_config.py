@@ -71,7 +71,7 @@ def test_a_bad_value_is_named_in_one_line(monkeypatch, name, value, expected):
 
 
 def test_token_is_required_to_run():
-    with pytest.raises(ConfigError, match="^BOT_TOKEN: is required"):
+    with pytest.raises(ConfigError, match=r"^BOT_TOKEN: is required"):
         require_token(load_settings())
 
 

@@ -11,7 +11,7 @@ from bot.storage.database import Database, Migration, StorageError, bundled_migr
 from bot.storage.users import UserRepository
 
 
-async def pragma(database: Database, name: str):  # noqa: ANN201
+async def pragma(database: Database, name: str) -> object:
     async with database.connection.execute(f"PRAGMA {name}") as cursor:
         return (await cursor.fetchone())[0]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.content import callbacks
@@ -304,7 +305,7 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
     return problems
 
 
-def _unformattable(forms, names: set[str]) -> str | None:
+def _unformattable(forms: Iterable[str], names: set[str]) -> str | None:
     for form in forms:
         try:
             form.format(**dict.fromkeys(names, ""))
