@@ -1,0 +1,151 @@
+"""`python -m bot demo`: chat with the real bot in a terminal, against the local fake Telegram server.
+
+No token and no network: the simulator listens on 127.0.0.1, the bot polls it exactly as it would poll
+Telegram, and this module plays the person's phone — printing what her chat shows and pressing buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import load_settings
+from bot.content.store import ContentStore
+from bot.logging_setup import configure_logging
+from bot.runner import serve
+from bot.simulator import DEFAULT_TOKEN, SimMessage, Simulator, SimUser
+
+REPLY_TIMEOUT = 10.0  # seconds to wait for the bot's answer
+SETTLE = 0.3  # the bot may answer with more than one message or edit: collect them before prompting
+QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+
+INTRO = (
+    "Offline demo: a fake Telegram server on 127.0.0.1 and the real bot. Nothing leaves this computer.\n"
+    "Type a button's number to press it, or type a message. /quit or Ctrl-D leaves."
+)
+
+
+def run_demo(language_code: str = "kk", stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    return asyncio.run(_demo(language_code, stdin or sys.stdin, stdout or sys.stdout))
+
+
+async def _demo(language_code: str, stdin: TextIO, stdout: TextIO) -> int:
+    base = load_settings()
+    configure_logging("WARNING")
+    content = ContentStore.load(base.content_dir)
+    terminal = Terminal(stdout)
+    with tempfile.TemporaryDirectory(prefix="bot-demo-") as data_dir:
+        async with Simulator(token=DEFAULT_TOKEN, bot_username="help_demo_bot") as sim:
+            settings = base.model_copy(update={"api_url": sim.base_url, "data_dir": Path(data_dir)})
+            stop, ready = asyncio.Event(), asyncio.Event()
+            bot_task = asyncio.create_task(serve(settings, DEFAULT_TOKEN, content, b"demo" * 16, stop, ready))
+            try:
+                await asyncio.wait_for(ready.wait(), timeout=REPLY_TIMEOUT)
+                user = sim.add_user(first_name="Demo", language_code=language_code)
+                terminal.say(INTRO)
+                await _converse(user, _lines_from(stdin), terminal)
+            finally:
+                stop.set()
+                await bot_task
+    terminal.say("Bye.")
+    return 0
+
+
+async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: Terminal) -> None:
+    terminal.say("> /start")
+    await user.send_text("/start")
+    await _show_replies(user, terminal)
+    while True:
+        line = await lines.get()
+        if line is None or line.strip().lower() in QUIT_WORDS:
+            return
+        line = line.strip()
+        if not line:
+            continue
+        if line.isdigit():
+            buttons = terminal.numbered_buttons
+            number = int(line)
+            if not 1 <= number <= len(buttons):
+                terminal.say(f"There is no button {number}. Choose 1 to {len(buttons)}, or type a message.")
+                continue
+            message, text = buttons[number - 1]
+            terminal.say(f"> [{text}]")
+            await user.press(text, message=message)
+        else:
+            await user.send_text(line)
+        await _show_replies(user, terminal)
+
+
+async def _show_replies(user: SimUser, terminal: Terminal) -> None:
+    try:
+        await user.wait_reply(timeout=REPLY_TIMEOUT)
+    except TimeoutError:
+        terminal.say("(the bot did not answer in time)")
+        return
+    await asyncio.sleep(SETTLE)
+    terminal.show_changes(user.messages)
+
+
+def _lines_from(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Read input in a daemon thread, so Ctrl-C never waits for a blocked read."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in stream:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="demo-input", daemon=True).start()
+    return queue
+
+
+class Terminal:
+    """Prints the chat as a phone would show it: new and edited bot messages, buttons numbered."""
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.out = stdout
+        self.styled = stdout.isatty()
+        self.seen: dict[int, tuple[str | None, object]] = {}
+        self.numbered_buttons: list[tuple[SimMessage, str]] = []
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def show_changes(self, messages: list[SimMessage]) -> None:
+        for message in messages:
+            if not message.from_bot:
+                continue
+            state = (message.html, message.edit_date)
+            if self.seen.get(message.message_id) == state:
+                continue
+            edited = message.message_id in self.seen
+            self.seen[message.message_id] = state
+            self.say("")
+            self.say(("(updated) " if edited else "") + self.format(message.html or message.text or ""))
+        latest = next((m for m in reversed(messages) if m.from_bot and m.buttons), None)
+        self.numbered_buttons = []
+        if latest is not None:
+            for row in latest.buttons:
+                cells = []
+                for button in row:
+                    self.numbered_buttons.append((latest, button.text))
+                    cells.append(f"[{len(self.numbered_buttons)}] {button.text}")
+                self.say("   ".join(cells))
+        self.say("")
+
+    def format(self, text_html: str) -> str:
+        bold, italic, reset = ("\033[1m", "\033[3m", "\033[0m") if self.styled else ("", "", "")
+        text = re.sub(r'<a href="([^"]*)">(.*?)</a>', lambda m: f"{m.group(2)} ({html.unescape(m.group(1))})", text_html)
+        text = re.sub(r"</?(b|strong)>", lambda m: reset if m.group(0).startswith("</") else bold, text)
+        text = re.sub(r"</?(i|em)>", lambda m: reset if m.group(0).startswith("</") else italic, text)
+        text = re.sub(r"<[^>]+>", "", text)
+        return html.unescape(text)
+
+

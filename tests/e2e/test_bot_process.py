@@ -1,0 +1,99 @@
+"""End to end: the real `python -m bot run` process, polling the fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.simulator import DEFAULT_TOKEN, Simulator
+
+START_TIMEOUT = 30.0  # a cold interpreter on a loaded CI machine
+STOP_TIMEOUT = 20.0
+
+
+@asynccontextmanager
+async def bot_process(sim: Simulator, data_dir: Path, log_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_URL=sim.base_url, BOT_DATA_DIR=str(data_dir), BOT_LOG_LEVEL="DEBUG")
+    with log_path.open("ab") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stdout=log, stderr=log, cwd=data_dir.parent
+        )
+        try:
+            yield process
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(process.wait(), timeout=STOP_TIMEOUT)
+
+
+async def test_start_language_menu_then_restart_keeps_the_language(tmp_path):
+    data_dir, log_path = tmp_path / "data", tmp_path / "bot.log"
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        user = sim.add_user(first_name="Aigerim", language_code="ru")
+
+        async with bot_process(sim, data_dir, log_path) as process:
+            await user.send_text("/start")
+            welcome = await user.wait_reply(timeout=START_TIMEOUT)
+            assert "Здравствуйте" in welcome.text
+            assert welcome.protect_content and welcome.disable_notification
+
+            await user.press("Қазақша")
+            assert "Сәлеметсіз бе" in (await user.wait_reply()).text
+            await user.press("Әрі қарай")
+            assert "Қазір сіз қауіпсіздесіз бе?" in (await user.wait_reply()).text
+            await user.press("Иә, қазір қауіпсізбін")
+            menu = await user.wait_reply()
+            assert "Басты мәзір" in menu.text
+            assert "Сенім телефондары" in menu.button_texts()
+
+            assert await stop(process) == 0
+
+        # A new process on the same data folder: her phone still says Russian, her choice was Kazakh.
+        async with bot_process(sim, data_dir, log_path) as process:
+            await user.send_text("/menu")
+            again = await user.wait_reply(timeout=START_TIMEOUT)
+            assert "Басты мәзір" in again.text
+            await user.send_text("/sos")
+            emergency = await user.wait_reply()
+            assert "102" in emergency.text and "112" in emergency.text and "111" in emergency.text
+            assert await stop(process) == 0
+
+    log = log_path.read_text(encoding="utf-8")
+    assert "bot started" in log and "stopped" in log
+    assert DEFAULT_TOKEN not in log
+    assert str(user.id) not in log and "Aigerim" not in log
+
+
+async def test_a_message_sent_while_the_bot_is_down_is_answered_after_start(tmp_path):
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        user = sim.add_user(first_name="Dana", language_code="en")
+        await user.send_text("/sos")  # queued on the server before any bot is running
+        async with bot_process(sim, tmp_path / "data", tmp_path / "bot.log") as process:
+            reply = await user.wait_reply(timeout=START_TIMEOUT)
+            assert "If you are in danger, call now." in reply.text
+            assert await stop(process) == 0
+
+
+async def test_a_token_the_server_rejects_is_one_clear_line_and_exit_2(tmp_path):
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+        wrong = DEFAULT_TOKEN.split(":")[0] + ":" + "x" * 35
+        env.update(BOT_TOKEN=wrong, BOT_API_URL=sim.base_url, BOT_DATA_DIR=str(tmp_path / "data"))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.PIPE, cwd=tmp_path
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines()[-1].startswith("configuration error: BOT_TOKEN: the Bot API server")
+    assert wrong not in stderr.decode()
