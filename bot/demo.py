@@ -142,10 +142,10 @@ class Terminal:
 
     def format(self, text_html: str) -> str:
         bold, italic, reset = ("\033[1m", "\033[3m", "\033[0m") if self.styled else ("", "", "")
-        text = re.sub(r'<a href="([^"]*)">(.*?)</a>', lambda m: f"{m.group(2)} ({html.unescape(m.group(1))})", text_html)
+        text = re.sub(
+            r'<a href="([^"]*)">(.*?)</a>', lambda m: f"{m.group(2)} ({html.unescape(m.group(1))})", text_html
+        )
         text = re.sub(r"</?(b|strong)>", lambda m: reset if m.group(0).startswith("</") else bold, text)
         text = re.sub(r"</?(i|em)>", lambda m: reset if m.group(0).startswith("</") else italic, text)
         text = re.sub(r"<[^>]+>", "", text)
         return html.unescape(text)
-
-

@@ -1,0 +1,44 @@
+"""`python -m bot demo`, as a person would use it: numbers to press buttons, in Kazakh by default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        input="4\n1\n/quit\n",  # [4] Әрі қарай (continue), then [1] "No, I am in danger"
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,  # nothing is written here: the demo keeps its data in a temporary folder
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Қазақша   [2] Русский   [3] English" in out
+    assert "Қазір сіз қауіпсіздесіз бе?" in out
+    assert "Сізге қауіп төніп тұрса, дәл қазір қоңырау шалыңыз." in out
+    assert "• 102 — полиция, тәулік бойы" in out
+    assert "[1] Сенім телефондары" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_explains_a_button_number_that_does_not_exist(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--language", "en"],
+        input="9\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Hello." in result.stdout
+    assert "There is no button 9. Choose 1 to 4, or type a message." in result.stdout
