@@ -438,9 +438,7 @@ _REMOVED = frozenset({0x0D, 0x0333, 0x033F, 0x030A, *range(0x2028, 0x202F)})
 _WHITESPACE = (" ", "\n")
 
 
-def normalize(
-    text: str, entities: list[Entity], *, allow_empty: bool, detect: bool = True
-) -> tuple[str, list[Entity]]:
+def normalize(text: str, entities: list[Entity], *, allow_empty: bool, detect: bool = True) -> tuple[str, list[Entity]]:
     """TDLib's fix_formatted_text, simplified: what the client finally shows and the bot gets back.
 
     - control characters become spaces, '\\r' and a few invisible characters are removed;

@@ -8,6 +8,7 @@ Records are rendered into the Bot API's JSON shapes by the `*_json` methods.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 import secrets
@@ -271,9 +272,10 @@ class World:
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.privacy_mode = True  # real default: non-admin bots see only commands and replies in groups
         self.events: list[ChatEvent] = []
+        self.cursors: dict[int, dict[int, int]] = {}  # user id -> chat id -> last seen event (SimUser)
         self.poller: object | None = None  # the getUpdates request currently waiting
+        self.closed = False  # the server is stopping: waiting getUpdates return at once
         self._seq = itertools.count(1)
-        self._ids = itertools.count(1)
         self._changed = asyncio.Event()
 
     # ------------------------------------------------------------------------------------ change signals
@@ -282,12 +284,11 @@ class World:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_change(self, timeout: float) -> None:
+    async def wait_change(self, seconds: float) -> None:
+        """Returns on the next change, or after `seconds`."""
         event = self._changed
-        try:
-            await asyncio.wait_for(event.wait(), timeout=max(timeout, 0))
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=max(seconds, 0))
 
     def record_event(self, msg: MessageRec, kind: str) -> None:
         by_bot = msg.sender_id == self.bot.id
@@ -298,9 +299,6 @@ class World:
         return self.events[-1].seq if self.events else 0
 
     # -------------------------------------------------------------------------------------------- ids
-
-    def new_id(self) -> int:
-        return next(self._ids)
 
     def new_file_ids(self, kind: str) -> tuple[str, str]:
         prefix = {"photo": "AgACAgIAAxkBAAI", "document": "BQACAgIAAxkBAAI", "voice": "AwACAgIAAxkBAAI"}
@@ -421,7 +419,7 @@ class World:
             obj["reply_markup"] = msg.reply_markup
         return obj
 
-    def user_chat_json_full(self, chat: ChatRec) -> dict[str, Any]:
+    def chat_full_json(self, chat: ChatRec) -> dict[str, Any]:
         """getChat's ChatFullInfo (PTB 22.8 requires accent_color_id, max_reaction_count, accepted_gift_types)."""
         obj = self.chat_json(chat)
         obj["accent_color_id"] = chat.accent_color_id
