@@ -75,7 +75,7 @@ async def test_a_corrupt_file_gives_one_clear_error(tmp_path):
 async def test_raw_telegram_ids_never_reach_the_database_file(tmp_path, content: ContentStore):
     database = await Database.open(tmp_path / "db")
     guide = GuideService(content, UserRepository(database), Pseudonymizer(b"s" * 32))
-    await guide.start(987654321, "kk")
+    await guide.open(987654321, "kk", "welcome")
     await guide.press(987654321, "kk", "1:a:language:en")
     assert (await guide.language_of(987654321, "kk")) == "en"
     await database.close()

@@ -10,13 +10,7 @@ from dataclasses import dataclass
 
 from bot.content import callbacks
 from bot.content.i18n import guess_language
-from bot.content.registry import (
-    EMERGENCY_SCREEN,
-    LANGUAGE_ACTIONS,
-    LANGUAGE_SCREEN,
-    MENU_SCREEN,
-    START_SCREEN,
-)
+from bot.content.registry import LANGUAGE_ACTIONS, LANGUAGE_SCREEN, MENU_SCREEN, START_SCREEN
 from bot.content.render import ScreenView
 from bot.content.store import ContentStore
 from bot.privacy import Pseudonymizer
@@ -41,19 +35,6 @@ class GuideService:
             return state.language
         return guess_language(language_code)[0]
 
-    async def start(self, telegram_user_id: int, language_code: str | None) -> Reply:
-        """/start: the welcome screen, which names the emergency numbers and offers every language."""
-        return await self.open(telegram_user_id, language_code, START_SCREEN)
-
-    async def emergency(self, telegram_user_id: int, language_code: str | None) -> Reply:
-        return await self.open(telegram_user_id, language_code, EMERGENCY_SCREEN)
-
-    async def menu(self, telegram_user_id: int, language_code: str | None) -> Reply:
-        return await self.open(telegram_user_id, language_code, MENU_SCREEN)
-
-    async def choose_language(self, telegram_user_id: int, language_code: str | None) -> Reply:
-        return await self.open(telegram_user_id, language_code, LANGUAGE_SCREEN)
-
     async def open(self, telegram_user_id: int, language_code: str | None, screen_id: str) -> Reply:
         language = await self.language_of(telegram_user_id, language_code)
         await self._remember(telegram_user_id, language, screen_id)
@@ -61,7 +42,7 @@ class GuideService:
 
     async def text_received(self, telegram_user_id: int, language_code: str | None) -> Reply:
         """Free text outside any flow: say kindly that the bot answers with buttons, and show the menu."""
-        reply = await self.menu(telegram_user_id, language_code)
+        reply = await self.open(telegram_user_id, language_code, MENU_SCREEN)
         notice = self.content.ui(reply.view.language).text("use_buttons")
         return Reply(reply.view, notice)
 
@@ -73,7 +54,7 @@ class GuideService:
             return await self.open(telegram_user_id, language_code, callback.target)
         if callback is not None and callback.kind == "action" and callback.target in LANGUAGE_ACTIONS:
             return await self._switch_language(telegram_user_id, LANGUAGE_ACTIONS[callback.target])
-        reply = await self.menu(telegram_user_id, language_code)
+        reply = await self.open(telegram_user_id, language_code, MENU_SCREEN)
         return Reply(reply.view, self.content.ui(language).text("stale_button"))
 
     async def _switch_language(self, telegram_user_id: int, language: str) -> Reply:

@@ -16,6 +16,7 @@ from .state import (
     DEFAULT_ICON_COLOR,
     DEFAULT_UPDATE_TYPES,
     TOPIC_ICON_COLORS,
+    UPDATE_TYPES,
     ChatRec,
     MessageRec,
     TopicRec,
@@ -39,34 +40,6 @@ CHAT_ACTIONS = frozenset(
         "find_location",
         "record_video_note",
         "upload_video_note",
-    }
-)
-UPDATE_TYPES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "message_reaction",
-        "message_reaction_count",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-        "managed_bot",
     }
 )
 

@@ -23,10 +23,14 @@ GETFILE_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files
 DEFAULT_ICON_COLOR = 0x6FB9F0  # 7322096, Telegram's first topic colour
 TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
 
-# What getUpdates returns when allowed_updates was never set (Telegram's documented default).
-DEFAULT_UPDATE_TYPES = frozenset(
+# Every update type the Bot API knows.
+UPDATE_TYPES = frozenset(
     {
         "message",
+        "chat_member",
+        "managed_bot",
+        "message_reaction",
+        "message_reaction_count",
         "edited_message",
         "channel_post",
         "edited_channel_post",
@@ -48,6 +52,8 @@ DEFAULT_UPDATE_TYPES = frozenset(
         "removed_chat_boost",
     }
 )
+# Telegram leaves these out unless a bot asks for them by name in allowed_updates.
+DEFAULT_UPDATE_TYPES = UPDATE_TYPES - {"chat_member", "managed_bot", "message_reaction", "message_reaction_count"}
 
 ADMIN_RIGHTS = (
     "can_manage_chat",

@@ -7,6 +7,7 @@ services, and logs carry pseudonyms and error types only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -21,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.content.i18n import guess_language
-from bot.content.registry import MENU_SCREEN
+from bot.content.registry import EMERGENCY_SCREEN, LANGUAGE_SCREEN, MENU_SCREEN, START_SCREEN
 from bot.telegram.views import keyboard, message_html, replace_view, send_view
 
 if TYPE_CHECKING:
@@ -36,37 +37,18 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    reply = await services(context).guide.start(user.id, user.language_code)
-    await send_view(context.bot, chat.id, reply.view)
+def show_screen(screen_id: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A command that answers with one screen as a new message: /start, /sos, /menu, /language."""
 
+    async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        reply = await services(context).guide.open(user.id, user.language_code, screen_id)
+        await send_view(context.bot, chat.id, reply.view)
 
-async def sos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Emergency numbers at once, from anywhere, before any menu."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    reply = await services(context).guide.emergency(user.id, user.language_code)
-    await send_view(context.bot, chat.id, reply.view)
-
-
-async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    reply = await services(context).guide.menu(user.id, user.language_code)
-    await send_view(context.bot, chat.id, reply.view)
-
-
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    reply = await services(context).guide.choose_language(user.id, user.language_code)
-    await send_view(context.bot, chat.id, reply.view)
+    command.__name__ = f"show_{screen_id}"
+    return command
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,10 +109,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", start, filters=PRIVATE_MESSAGES))
-    application.add_handler(CommandHandler(["sos", "help"], sos, filters=PRIVATE_MESSAGES))
-    application.add_handler(CommandHandler("menu", menu, filters=PRIVATE_MESSAGES))
-    application.add_handler(CommandHandler("language", language, filters=PRIVATE_MESSAGES))
+    # /start opens the welcome screen, which already names the emergency numbers; /sos (and /help, which a
+    # frightened person may try first) shows them at once, from anywhere.
+    application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler(["sos", "help"], show_screen(EMERGENCY_SCREEN), filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler("menu", show_screen(MENU_SCREEN), filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler("language", show_screen(LANGUAGE_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(PRIVATE_MESSAGES, other_message))
     application.add_error_handler(on_error)
