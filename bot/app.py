@@ -14,8 +14,11 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE
 from bot.content.store import ContentStore
+from bot.crypto import Sealer
 from bot.guide.service import GuideService
 from bot.privacy import Pseudonymizer
+from bot.safety.service import SafetyService
+from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
 from bot.storage.users import UserRepository
 from bot.telegram import handlers
@@ -44,14 +47,24 @@ class Services:
     database: Database
     content: ContentStore
     pseudonyms: Pseudonymizer
+    safety: SafetyService
     guide: GuideService
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
         database = await Database.open(settings.database_path)
         pseudonyms = Pseudonymizer(secret_key)
-        guide = GuideService(content, UserRepository(database), pseudonyms)
-        return cls(database, content, pseudonyms, guide)
+        users, checklists = UserRepository(database), ChecklistRepository(database)
+        safety = SafetyService(
+            users,
+            ChatLogRepository(database),
+            checklists,
+            pseudonyms,
+            Sealer(secret_key, b"wipe-chat-id"),
+            settings.auto_wipe_seconds,
+        )
+        guide = GuideService(content, users, checklists, safety, pseudonyms)
+        return cls(database, content, pseudonyms, safety, guide)
 
     async def close(self) -> None:
         await self.database.close()
@@ -81,8 +94,16 @@ def build_application(
     return application
 
 
-def attach(application: Application, services: Services) -> None:
+def attach(application: Application, services: Services, settings: Settings) -> None:
     application.bot_data["services"] = services
+    if application.job_queue is not None:
+        # Restart-safe: the due times live in the database, the job only looks for them.
+        application.job_queue.run_repeating(
+            handlers.auto_wipe,
+            interval=settings.wipe_check_seconds,
+            first=settings.wipe_check_seconds,
+            name="auto-wipe",
+        )
 
 
 async def publish_commands(application: Application, content: ContentStore) -> None:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="Folder holding content/<lang>/.")
+    # Telegram lets a bot delete messages only while they are younger than 48 hours: wipe well before that.
+    auto_wipe_seconds: int = Field(default=3600, ge=1, le=47 * 3600, description="Default automatic wipe delay.")
+    wipe_check_seconds: int = Field(default=30, ge=1, le=3600, description="How often due wipes are looked for.")
 
     @field_validator("token")
     @classmethod

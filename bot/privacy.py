@@ -15,10 +15,16 @@ class Pseudonymizer:
     def __init__(self, secret_key: bytes) -> None:
         self._storage_key = _subkey(secret_key, b"storage-user-key")
         self._log_key = _subkey(secret_key, b"log-pseudonym")
+        self._tick_key = _subkey(secret_key, b"checklist-tick")
 
     def user_key(self, telegram_user_id: int) -> str:
         """The stable key under which a user's state is stored."""
         return _mac(self._storage_key, telegram_user_id)[:32]
+
+    def tick(self, user_key: str, screen_id: str, item_id: str) -> str:
+        """A checklist tick as stored: which item it is cannot be read without the secret key."""
+        message = f"{user_key}|{screen_id}|{item_id}".encode()
+        return hmac.new(self._tick_key, message, hashlib.sha256).hexdigest()[:32]
 
     def for_log(self, telegram_id: int | None) -> str:
         """A short pseudonym that lets log lines about one person be grouped, and nothing more."""

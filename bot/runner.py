@@ -33,7 +33,7 @@ async def serve(
     services = None
     try:
         services = await Services.open(settings, content, secret_key)
-        attach(application, services)
+        attach(application, services, settings)
         await publish_commands(application, content)
         # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
         await application.updater.start_polling(

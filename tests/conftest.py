@@ -37,7 +37,7 @@ async def services(settings: Settings, content: ContentStore) -> AsyncIterator[S
 async def bot_app(settings: Settings, services: Services) -> AsyncIterator[tuple[Application, RecordingRequest]]:
     request = RecordingRequest()
     application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
-    attach(application, services)
+    attach(application, services, settings)
     await application.initialize()
     request.calls.clear()
     yield application, request

@@ -1,8 +1,9 @@
 """Button payloads (Telegram's callback_data): short, versioned ASCII keys, never text or personal data.
 
-`1:s:<screen>` opens a screen, `1:a:<action>` triggers an action. They carry no state, so a button keeps
-working after a restart; a payload from an unknown version or for a screen that no longer exists is
-answered kindly by the handlers.
+`1:s:<screen>` opens a screen, `1:a:<action>` triggers an action, `1:t:<screen>:<n>` ticks item n of a
+checklist and `1:c:<screen>` clears its ticks. They carry no state, so a button keeps working after a
+restart; a payload from an unknown version or for a screen that no longer exists is answered kindly by the
+handlers.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ MAX_BYTES = 64  # Telegram's limit for callback_data
 
 @dataclass(frozen=True)
 class Callback:
-    kind: Literal["screen", "action"]
+    kind: Literal["screen", "action", "tick", "clear"]
     target: str
+    index: int | None = None  # the checklist item, for "tick"
 
 
 def for_screen(screen_id: str) -> str:
@@ -26,6 +28,14 @@ def for_screen(screen_id: str) -> str:
 
 def for_action(action: str) -> str:
     return f"{VERSION}:a:{action}"
+
+
+def for_tick(screen_id: str, index: int) -> str:
+    return f"{VERSION}:t:{screen_id}:{index}"
+
+
+def for_clear(screen_id: str) -> str:
+    return f"{VERSION}:c:{screen_id}"
 
 
 def parse(data: str | None) -> Callback | None:
@@ -40,4 +50,10 @@ def parse(data: str | None) -> Callback | None:
         return Callback("screen", target)
     if kind == "a":
         return Callback("action", target)
+    if kind == "c":
+        return Callback("clear", target)
+    if kind == "t":
+        screen_id, _, index = target.partition(":")
+        if screen_id and index.isdigit() and len(index) <= 2:
+            return Callback("tick", screen_id, int(index))
     return None

@@ -26,10 +26,13 @@ from bot.content.model import (
 )
 from bot.content.problems import Location, Problem
 from bot.content.registry import LANGUAGES
+from bot.content.render import navigation_parents
 from bot.content.yaml_source import LoadedYaml, load_yaml
 
 UI_FILE = "ui.yaml"
 VALUES_FILE = "values.yaml"
+PHONES_FILE = "phones.yaml"
+PUBLISHABLE = ("high", "medium")  # confidence marks of the fact sheet that may be published
 
 
 def display_path(path: Path) -> str:
@@ -46,10 +49,13 @@ def load_content(content_dir: Path) -> tuple[ContentTree, list[Problem]]:
     problems: list[Problem] = []
     digest = hashlib.sha256()
     values, values_origins = _load_values(content_dir, problems, digest)
+    phones = _load_phones(content_dir, problems, digest)
     packs = {}
     for language in LANGUAGES:
         packs[language] = _load_language(content_dir / language, language, problems, digest)
-    return ContentTree(packs, values, values_origins, digest.hexdigest()[:16]), problems
+    tree = ContentTree(packs, values, values_origins, digest.hexdigest()[:16], phones)
+    tree.parents = navigation_parents(tree)
+    return tree, problems
 
 
 def _read(path: Path, problems: list[Problem], digest: Any) -> LoadedYaml | None:
@@ -91,6 +97,34 @@ def _load_values(content_dir: Path, problems: list[Problem], digest: Any) -> tup
         values[name] = value
         origins[name] = origin
     return values, origins
+
+
+def _load_phones(content_dir: Path, problems: list[Problem], digest: Any) -> frozenset[str]:
+    path = content_dir / PHONES_FILE
+    if not path.exists():
+        problems.append(Problem(Location(display_path(path), 1), "the list of allowed phone numbers is missing"))
+        return frozenset()
+    loaded = _read(path, problems, digest)
+    if loaded is None or not isinstance(loaded.data, dict):
+        if loaded is not None:
+            problems.append(Problem(loaded.source.where(()), 'phones.yaml must be a list of "number": blocks'))
+        return frozenset()
+    phones = set()
+    for number, entry in loaded.data.items():
+        where = loaded.source.where((number,))
+        if not re.fullmatch(r"\d{3,15}", number):
+            problems.append(Problem(where, f'"{number}" must be written as digits only, in quotes'))
+            continue
+        if not isinstance(entry, dict) or not entry.get("source") or not entry.get("purpose"):
+            problems.append(Problem(where, f"number {number} needs purpose: and source: (from the fact sheet)"))
+            continue
+        if entry.get("confidence") not in PUBLISHABLE:
+            problems.append(
+                Problem(where, f"number {number}: confidence must be high or medium in the fact sheet to publish")
+            )
+            continue
+        phones.add(number)
+    return frozenset(phones)
 
 
 def _load_language(folder: Path, language: str, problems: list[Problem], digest: Any) -> LanguagePack:

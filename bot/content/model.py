@@ -70,13 +70,24 @@ class Button(_Strict):
         return ("url", self.url or "")
 
 
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+
+
+class ChecklistItem(_Strict):
+    """One line of a checklist the person can tick; ticks are private and can be cleared."""
+
+    id: ItemId
+    text: NonEmptyText
+
+
 class Screen(_Strict):
     kind: ScreenKind = ScreenKind.INFO
     text: NonEmptyText
+    checklist: list[ChecklistItem] = []
     buttons: list[list[Button]] = []
     sources: list[Source] = []
     checked: dt.date | None = None
-    menu_button: bool = True  # the automatic "Main menu" row; the menu itself turns it off
+    menu_button: bool = True  # the automatic Back / Main menu row; the first screens turn it off
 
     @field_validator("buttons", mode="before")
     @classmethod
@@ -130,6 +141,8 @@ class ContentTree:
     values: dict[str, str]
     values_origins: dict[str, Origin]
     fingerprint: str  # changes whenever any content file changes
+    phones: frozenset[str] = frozenset()  # the only phone numbers texts may show (content/phones.yaml)
+    parents: dict[str, str] = field(default_factory=dict)  # where Back leads from each screen
 
     def screen(self, language: str, screen_id: str) -> Screen | None:
         return self.packs[language].screens.get(screen_id)

@@ -14,15 +14,38 @@ START_SCREEN = "welcome"
 EMERGENCY_SCREEN = "emergency"
 MENU_SCREEN = "menu"
 LANGUAGE_SCREEN = "language"
-REQUIRED_SCREENS = (START_SCREEN, EMERGENCY_SCREEN, MENU_SCREEN, LANGUAGE_SCREEN)
+SETTINGS_SCREEN = "settings"
+FORGET_SCREEN = "forget_confirm"
+REQUIRED_SCREENS = (START_SCREEN, EMERGENCY_SCREEN, MENU_SCREEN, LANGUAGE_SCREEN, SETTINGS_SCREEN, FORGET_SCREEN)
 
 # Actions a button may trigger, instead of opening a screen.
 LANGUAGE_ACTIONS = {f"language:{code}": code for code in LANGUAGES}
-KNOWN_ACTIONS = frozenset(LANGUAGE_ACTIONS)
+EXIT_ACTION = "exit"  # delete the conversation now
+FORGET_ACTION = "forget"  # delete everything stored about her, and the conversation
+# Automatic wipe after the last activity: the choices offered, in minutes ("off" keeps messages).
+WIPE_CHOICES = {"wipe_after:15": 15, "wipe_after:60": 60, "wipe_after:360": 360, "wipe_after:1440": 1440,
+                "wipe_after:2400": 2400, "wipe_after:off": 0}  # fmt: skip
+DISCREET_ACTIONS = {"discreet:on": True, "discreet:off": False}
+KNOWN_ACTIONS = frozenset({*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS})
 
 # UI strings the code uses, with the placeholders each may contain.
 UI_KEYS: dict[str, frozenset[str]] = {
+    "button_back": frozenset(),
     "button_menu": frozenset(),
+    "button_sos": frozenset(),
+    "button_exit": frozenset(),
+    "clear_ticks": frozenset(),
+    "neutral_line": frozenset(),
+    "forgotten": frozenset(),
+    "wipe_status": frozenset({"duration"}),
+    "wipe_status_off": frozenset(),
+    "wipe_off_warning": frozenset(),
+    "discreet_status_on": frozenset(),
+    "discreet_status_off": frozenset(),
+    "duration_minutes": frozenset({"count"}),
+    "duration_hours": frozenset({"count"}),
+    "command_exit": frozenset(),
+    "command_forget": frozenset(),
     "sources": frozenset(),
     "checked_on": frozenset({"date"}),
     "stale_button": frozenset(),

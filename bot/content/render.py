@@ -7,13 +7,14 @@ formatting) is exactly what the survivor receives.
 from __future__ import annotations
 
 import html
+from collections import deque
 from dataclasses import dataclass, field
 
 from bot.content import callbacks
 from bot.content.i18n import Localizer
 from bot.content.markup import MarkupIssue, to_html
 from bot.content.model import Button, ContentTree, Screen
-from bot.content.registry import MENU_SCREEN
+from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, MENU_SCREEN, REQUIRED_SCREENS, SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,64 @@ def localizer(tree: ContentTree, language: str) -> Localizer:
     return Localizer(language, tree.packs[language].ui)
 
 
-def render_screen(tree: ContentTree, language: str, screen_id: str) -> ScreenView:
+def render_screen(tree: ContentTree, language: str, screen_id: str, ticked: frozenset[str] = frozenset()) -> ScreenView:
+    """`ticked`: the ids of the checklist items this person has ticked on this screen."""
     screen = tree.packs[language].screens[screen_id]
     ui = localizer(tree, language)
     values = {name: _format_value(ui, value) for name, value in tree.values.items()}
     body = to_html(screen.text.strip(), values)
     footer_html, footer_plain = _sources_footer(screen, ui)
-    buttons = [[button_view(button) for button in row] for row in screen.buttons]
-    if screen.menu_button and screen_id != MENU_SCREEN:
-        buttons.append([ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN))])
+    buttons = _checklist_rows(screen, screen_id, ticked, ui)
+    buttons += [[button_view(button) for button in row] for row in screen.buttons]
+    buttons += _navigation_rows(tree, screen, screen_id, ui)
     length = body.length + len(footer_plain.encode("utf-16-le")) // 2
     return ScreenView(screen_id, language, body.html + footer_html, buttons, length, body.issues)
+
+
+def _checklist_rows(screen: Screen, screen_id: str, ticked: frozenset[str], ui: Localizer) -> list[list[ButtonView]]:
+    rows = [
+        [ButtonView(("☑ " if item.id in ticked else "☐ ") + item.text, callbacks.for_tick(screen_id, index))]
+        for index, item in enumerate(screen.checklist)
+    ]
+    if ticked & {item.id for item in screen.checklist}:
+        rows.append([ButtonView(ui.text("clear_ticks"), callbacks.for_clear(screen_id))])
+    return rows
+
+
+def _navigation_rows(tree: ContentTree, screen: Screen, screen_id: str, ui: Localizer) -> list[list[ButtonView]]:
+    """Back and Main menu, then the emergency numbers and Exit: the way out is one tap away everywhere."""
+    top = []
+    if screen.menu_button:
+        parent = tree.parents.get(screen_id)
+        if parent is not None and parent != MENU_SCREEN:
+            top.append(ButtonView(ui.text("button_back"), callbacks.for_screen(parent)))
+        if screen_id != MENU_SCREEN:
+            top.append(ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN)))
+    bottom = (
+        []
+        if screen_id == EMERGENCY_SCREEN
+        else [ButtonView(ui.text("button_sos"), callbacks.for_screen(EMERGENCY_SCREEN))]
+    )
+    bottom.append(ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)))
+    return [row for row in (top, bottom) if row]
+
+
+def navigation_parents(tree: ContentTree) -> dict[str, str]:
+    """Where Back leads from each screen: the screen it is first reached from, going out from the screens
+    the bot opens by itself (the shortest way in, in the source language's structure)."""
+    screens = tree.packs[SOURCE_LANGUAGE].screens
+    parents: dict[str, str] = {}
+    seen = {screen_id for screen_id in REQUIRED_SCREENS if screen_id in screens}
+    queue = deque(screen_id for screen_id in REQUIRED_SCREENS if screen_id in screens)
+    while queue:
+        current = queue.popleft()
+        for row in screens[current].buttons:
+            for button in row:
+                if button.to and button.to in screens and button.to not in seen:
+                    seen.add(button.to)
+                    parents[button.to] = current
+                    queue.append(button.to)
+    return parents
 
 
 def button_view(button: Button) -> ButtonView:

@@ -29,8 +29,8 @@ class ContentStore:
     def has_screen(self, language: str, screen_id: str) -> bool:
         return screen_id in self.tree.packs[language].screens
 
-    def render(self, language: str, screen_id: str) -> ScreenView:
-        return render_screen(self.tree, language, screen_id)
+    def render(self, language: str, screen_id: str, ticked: frozenset[str] = frozenset()) -> ScreenView:
+        return render_screen(self.tree, language, screen_id, ticked)
 
     def ui(self, language: str) -> Localizer:
         return localizer(self.tree, language)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.content import callbacks
@@ -17,6 +17,7 @@ from bot.content.i18n import plural_categories
 from bot.content.loader import load_content
 from bot.content.markup import placeholders_in
 from bot.content.model import ContentTree, LanguagePack, Origin, defined
+from bot.content.phones import phone_mentions
 from bot.content.problems import Location, Problem, Severity
 from bot.content.registry import (
     KNOWN_ACTIONS,
@@ -114,6 +115,7 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
         problems.append(
             Problem(origin.where_in_text(("text",), screen.text, issue.offset), issue.message, issue.severity)
         )
+    problems += _unknown_phones(tree, screen.text, lambda offset: origin.where_in_text(("text",), screen.text, offset))
     if view.length > MAX_TEXT:
         problems.append(
             Problem(
@@ -160,6 +162,11 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
                         Severity.WARNING,
                     )
                 )
+    item_ids = [item.id for item in screen.checklist]
+    for duplicate in sorted({item for item in item_ids if item_ids.count(item) > 1}):
+        problems.append(Problem(origin.where("checklist"), f'checklist item "{duplicate}" appears twice'))
+    if len(item_ids) > 30:
+        problems.append(Problem(origin.where("checklist"), "a checklist may have at most 30 items; split it"))
     if screen.kind.needs_sources:
         if not screen.sources:
             problems.append(
@@ -175,6 +182,18 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
     if screen.checked is not None and screen.checked > today:
         problems.append(Problem(origin.where("checked"), f"the date {screen.checked} is in the future"))
     return problems
+
+
+def _unknown_phones(tree: ContentTree, text: str, where: Callable[[int], Location]) -> list[Problem]:
+    return [
+        Problem(
+            where(mention.offset),
+            f"{mention.number} looks like a phone number but is not in content/phones.yaml; only numbers "
+            "confirmed in the fact sheet may be published (an article? write its code or the word article first)",
+        )
+        for mention in phone_mentions(text)
+        if mention.number not in tree.phones
+    ]
 
 
 def _button_location(origin: Origin, row: int, column: int) -> Location:
@@ -209,6 +228,16 @@ def _same_structure(source: LanguagePack, pack: LanguagePack, screen_id: str) ->
         )
     if original.menu_button != translated.menu_button:
         problems.append(Problem(origin.where(), f'screen "{screen_id}": menu_button differs from {reference}'))
+    expected_items = [item.id for item in original.checklist]
+    found_items = [item.id for item in translated.checklist]
+    if expected_items != found_items:
+        problems.append(
+            Problem(
+                origin.where("checklist") if translated.checklist else origin.where(),
+                f'screen "{screen_id}": the checklist items differ from {reference} '
+                f"(expected {expected_items}, found {found_items})",
+            )
+        )
     expected, found = placeholders_in(original.text), placeholders_in(translated.text)
     if expected != found:
         problems.append(
@@ -283,6 +312,8 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
                         Problem(where, f'"{key}" needs the plural forms {", ".join(missing)} in {language}')
                     )
             found = set().union(*(placeholders_in(form) for form in forms))
+            for form in forms:
+                problems += _unknown_phones(tree, form, lambda _offset, where=where: where)
             allowed = UI_KEYS.get(key, frozenset()) | ({"count"} if isinstance(entry, dict) else set())
             if key in UI_KEYS and not found <= allowed:
                 problems.append(

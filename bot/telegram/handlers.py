@@ -1,4 +1,4 @@
-"""Thin Telegram handlers: read the update, call the guide service, show the result.
+"""Thin Telegram handlers: read the update, call a service, show the result.
 
 Only private chats are served here. Nothing a person writes is logged or stored: handlers pass ids to the
 services, and logs carry pseudonyms and error types only.
@@ -18,12 +18,20 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.content.i18n import guess_language
-from bot.content.registry import EMERGENCY_SCREEN, LANGUAGE_SCREEN, MENU_SCREEN, START_SCREEN
-from bot.telegram.views import keyboard, message_html, replace_view, send_view
+from bot.content.registry import (
+    EMERGENCY_SCREEN,
+    FORGET_SCREEN,
+    LANGUAGE_SCREEN,
+    MENU_SCREEN,
+    START_SCREEN,
+)
+from bot.guide.service import Reply
+from bot.telegram.views import keyboard, message_html, replace_view, send_view, wipe_chat
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -31,24 +39,41 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+TRACKING_GROUP = -1  # runs before every other handler
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]
 
 
+async def track_incoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember the id of every message she sends in her private chat, so Exit can delete it too."""
+    message = update.message
+    if message is None or message.chat.type != message.chat.PRIVATE or update.effective_user is None:
+        return
+    await services(context).safety.record(update.effective_user.id, [message.message_id], int(message.date.timestamp()))
+
+
 def show_screen(screen_id: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """A command that answers with one screen as a new message: /start, /sos, /menu, /language."""
+    """A command that answers with one screen as a new message: /start, /sos, /menu, /language, /forget."""
 
     async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
         reply = await services(context).guide.open(user.id, user.language_code, screen_id)
-        await send_view(context.bot, chat.id, reply.view)
+        await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
 
     command.__name__ = f"show_{screen_id}"
     return command
+
+
+async def exit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    language = await services(context).guide.language_of(user.id, user.language_code)
+    await _wipe_and_leave(context, user.id, language)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,24 +81,50 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     if query.message is not None and query.message.chat.type != query.message.chat.PRIVATE:
-        await query.answer()  # our guidance buttons live only in private chats; anything else is forged
+        await query.answer()  # our buttons live only in private chats; anything else is forged
         return
-    reply = await services(context).guide.press(query.from_user.id, query.from_user.language_code, query.data)
+    user = query.from_user
+    reply = await services(context).guide.press(user.id, user.language_code, query.data)
     # Answer first: it stops the spinner on her button even if showing the screen then fails.
     await query.answer(reply.notice)
-    if query.message is None or not query.message.is_accessible:
-        await send_view(context.bot, query.from_user.id, reply.view)
+    if reply.effect is not None:
+        await _carry_out(context, user.id, reply)
         return
-    await replace_view(query.message, reply.view)
+    if query.message is None or not query.message.is_accessible:
+        await send_view(context.bot, services(context), user.id, reply.view, reply.intro)
+        return
+    await replace_view(services(context), query.message, reply.view, reply.intro)
+
+
+async def _carry_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
+    if reply.effect == "forget":
+        await wipe_chat(context.bot, services(context), user_id)
+        await services(context).safety.forget(user_id)
+        log.info("user data forgotten user=%s", services(context).pseudonyms.for_log(user_id))
+    await _wipe_and_leave(context, user_id, reply.view.language)
+
+
+async def _wipe_and_leave(context: ContextTypes.DEFAULT_TYPE, user_id: int, language: str) -> None:
+    """Exit: the chat is emptied of everything the bot can delete, and one neutral line stays."""
+    await wipe_chat(context.bot, services(context), user_id)
+    neutral = services(context).content.ui(language).text("neutral_line")
+    # Not remembered for the next wipe: the neutral line is what should remain.
+    await context.bot.send_message(user_id, neutral, disable_notification=True)
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text, stickers, files, unknown commands: a kind pointer to the buttons, and the menu."""
+    """Text, stickers, voice, files, unknown commands: a kind pointer to the buttons, and the menu."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
     reply = await services(context).guide.text_received(user.id, user.language_code)
-    await send_view(context.bot, chat.id, reply.view, intro=reply.notice)
+    await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
+
+
+async def auto_wipe(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The repeating job: wipe every chat whose quiet time has run out."""
+    for chat_id in await services(context).safety.due_chats():
+        await wipe_chat(context.bot, services(context), chat_id)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,22 +150,26 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             language = guess_language(user.language_code)[0]
         view = guide.content.render(language, MENU_SCREEN)
         notice = guide.content.ui(language).text("something_went_wrong")
-        await context.bot.send_message(chat.id, message_html(view, notice), reply_markup=keyboard(view))
+        sent = await context.bot.send_message(chat.id, message_html(view, notice), reply_markup=keyboard(view))
     except TelegramError as follow_up:
-        log.error(
-            "could not tell the user about the error update_id=%s error=%s",
-            update_id,
-            type(follow_up).__name__,
-        )
+        log.error("could not tell the user about the error update_id=%s error=%s", update_id, type(follow_up).__name__)
+        return
+    try:  # so that Exit deletes this message too; the database may be what failed, though
+        await services(context).safety.record(chat.id, [sent.message_id], int(sent.date.timestamp()))
+    except Exception as follow_up:
+        log.error("could not remember a message id update_id=%s error=%s", update_id, type(follow_up).__name__)
 
 
 def register(application: Application) -> None:
-    # /start opens the welcome screen, which already names the emergency numbers; /sos (and /help, which a
+    application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
+    # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
     # frightened person may try first) shows them at once, from anywhere.
     application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler(["sos", "help"], show_screen(EMERGENCY_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler("menu", show_screen(MENU_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler("language", show_screen(LANGUAGE_SCREEN), filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler("forget", show_screen(FORGET_SCREEN), filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler("exit", exit_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(MessageHandler(PRIVATE_MESSAGES, other_message))
     application.add_error_handler(on_error)

@@ -1,13 +1,21 @@
-"""Showing a ScreenView in Telegram: as a new message, or by editing the message whose button was pressed."""
+"""Showing things in a person's chat, and remembering every message id there so it can be wiped."""
 
 from __future__ import annotations
 
 import html
+import logging
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content.render import ScreenView
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+DELETE_BATCH = 100  # deleteMessages takes 1 to 100 ids
 
 
 def keyboard(view: ScreenView) -> InlineKeyboardMarkup | None:
@@ -24,17 +32,50 @@ def message_html(view: ScreenView, intro: str | None = None) -> str:
     return view.html
 
 
-async def send_view(bot: Bot, chat_id: int, view: ScreenView, intro: str | None = None) -> Message:
-    # parse_mode, protect_content, silent notifications and no link previews come from the bot's Defaults.
-    return await bot.send_message(chat_id, message_html(view, intro), reply_markup=keyboard(view))
+async def send_view(bot: Bot, services: Services, chat_id: int, view: ScreenView, intro: str | None = None) -> Message:
+    """Send a screen as a new message; its id is remembered for the wipe.
+
+    Discreet mode (the default) sends silently and protected (no forwarding or saving); parse mode and
+    no link previews come from the bot's Defaults.
+    """
+    discreet = (await services.safety.settings(chat_id)).discreet
+    message = await bot.send_message(
+        chat_id,
+        message_html(view, intro),
+        reply_markup=keyboard(view),
+        disable_notification=discreet,
+        protect_content=discreet,
+    )
+    await services.safety.record(chat_id, [message.message_id], int(message.date.timestamp()))
+    return message
 
 
-async def replace_view(message: Message, view: ScreenView) -> None:
+async def replace_view(services: Services, message: Message, view: ScreenView, intro: str | None = None) -> None:
     """Edit the pressed message in place, so the chat stays short; send anew if it can't be edited
     (too old, already deleted)."""
     try:
-        await message.edit_text(view.html, reply_markup=keyboard(view))
+        await message.edit_text(message_html(view, intro), reply_markup=keyboard(view))
     except BadRequest as error:
         if "not modified" in error.message:
             return
-        await send_view(message.get_bot(), message.chat_id, view)
+        await send_view(message.get_bot(), services, message.chat_id, view, intro)
+
+
+async def wipe_chat(bot: Bot, services: Services, chat_id: int) -> bool:
+    """Delete every message of the chat the bot may still delete, hers and its own, in batches of 100.
+
+    Returns False (and keeps the ids, to try again soon) if Telegram could not be reached; a chat whose
+    person blocked the bot cannot be wiped any more, so its ids are forgotten.
+    """
+    ids = await services.safety.messages_to_delete(chat_id)
+    try:
+        for start in range(0, len(ids), DELETE_BATCH):
+            await bot.delete_messages(chat_id, ids[start : start + DELETE_BATCH])
+    except Forbidden:
+        log.info("chat cannot be wiped: the bot was blocked user=%s", services.pseudonyms.for_log(chat_id))
+    except TelegramError as error:
+        log.warning("wipe failed user=%s error=%s", services.pseudonyms.for_log(chat_id), type(error).__name__)
+        await services.safety.wipe_failed(chat_id)
+        return False
+    await services.safety.wiped(chat_id)
+    return True

@@ -39,6 +39,19 @@ language:
   text: Choose {lang}
   buttons:
     - [{text: "KK", action: "language:kk"}, {text: "RU", action: "language:ru"}, {text: "EN", action: "language:en"}]
+
+settings:
+  kind: menu
+  text: Settings {lang}
+  buttons:
+    - [{text: "15", action: "wipe_after:15"}, {text: "Off", action: "wipe_after:off"}]
+    - {text: "Forget", to: forget_confirm}
+
+forget_confirm:
+  kind: menu
+  text: Sure {lang}?
+  buttons:
+    - {text: "Yes", action: "forget"}
 """
 
 UI = """\
@@ -53,11 +66,43 @@ command_start: "Start"
 command_sos: "SOS"
 command_menu: "Menu"
 command_language: "Language"
+command_exit: "Exit"
+command_forget: "Forget"
+button_back: "Back"
+button_sos: "SOS"
+button_exit: "Exit"
+clear_ticks: "Clear"
+neutral_line: "Hi"
+forgotten: "Gone"
+wipe_status: "Wiped after {duration}"
+wipe_status_off: "Never wiped"
+wipe_off_warning: "Careful"
+discreet_status_on: "Discreet"
+discreet_status_off: "Loud"
+duration_minutes:
+  one: "{count} minute"
+  few: "{count} minutes"
+  many: "{count} minutes"
+  other: "{count} minutes"
+duration_hours:
+  one: "{count} hour"
+  few: "{count} hours"
+  many: "{count} hours"
+  other: "{count} hours"
+"""
+
+PHONES = """\
+"102":
+  purpose: "Police"
+  confidence: high
+  source: "egov.kz"
 """
 
 
 def write_tree(root: Path) -> Path:
     """Write the tree; `{lang}` in the templates becomes the language code, so texts differ by language."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "phones.yaml").write_text(PHONES, encoding="utf-8")
     for language in ("ru", "kk", "en"):
         folder = root / language
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,32 @@
+"""Sealing small values the server must read back later (AES-256-GCM, key from BOT_SECRET_KEY by HKDF).
+
+Used for the chat id of a scheduled wipe: the job needs it, but a copy of the database alone must not
+reveal it. Associated data binds each sealed value to its row, so values cannot be swapped between rows.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+NONCE_BYTES = 12  # 96-bit nonces, fresh and random for every seal
+
+
+def derive_key(secret_key: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"dv-help-bot/" + purpose).derive(secret_key)
+
+
+class Sealer:
+    def __init__(self, secret_key: bytes, purpose: bytes) -> None:
+        self._aead = AESGCM(derive_key(secret_key, purpose))
+
+    def seal(self, plaintext: bytes, associated: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plaintext, associated)
+
+    def open(self, sealed: bytes, associated: bytes) -> bytes:
+        """Raises cryptography.exceptions.InvalidTag if the value was altered or belongs to another row."""
+        return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)

@@ -1,0 +1,1 @@
+"""Safety features: exit & wipe, automatic wipe, discreet mode, /forget."""

@@ -1,0 +1,129 @@
+"""Exit & wipe, the automatic wipe, discreet mode and /forget, as plain async Python.
+
+The bot keeps the ids of the messages in a person's chat (never their text) so that it can delete them:
+at once when she taps Exit, and by itself a while after her last activity. Telegram lets a bot delete
+messages only while they are younger than 48 hours; older ids are simply forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+
+from bot.crypto import Sealer
+from bot.privacy import Pseudonymizer
+from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
+from bot.storage.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+DELETE_WINDOW = 48 * 3600 - 10 * 60  # Telegram's 48 hours, less a margin for clock differences
+RETRY_AFTER_FAILURE = 60  # seconds before a wipe that failed is tried again
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    wipe_after_minutes: int | None  # None: the default; 0: off
+    default_wipe_seconds: int
+    discreet: bool
+
+    @property
+    def wipe_seconds(self) -> int:
+        if self.wipe_after_minutes is None:
+            return self.default_wipe_seconds
+        return self.wipe_after_minutes * 60
+
+
+class SafetyService:
+    def __init__(
+        self,
+        users: UserRepository,
+        chat_log: ChatLogRepository,
+        checklists: ChecklistRepository,
+        pseudonyms: Pseudonymizer,
+        sealer: Sealer,
+        default_wipe_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._users = users
+        self._chat_log = chat_log
+        self._checklists = checklists
+        self._pseudonyms = pseudonyms
+        self._sealer = sealer
+        self._default_wipe_seconds = default_wipe_seconds
+        self._clock = clock
+
+    async def settings(self, telegram_user_id: int) -> SafetySettings:
+        state = await self._users.get(self._key(telegram_user_id))
+        if state is None:
+            return SafetySettings(None, self._default_wipe_seconds, True)
+        return SafetySettings(state.wipe_after_minutes, self._default_wipe_seconds, state.discreet)
+
+    async def record(self, telegram_user_id: int, message_ids: list[int], sent_at: int) -> None:
+        """Remember messages of her private chat (ids only) and move the automatic wipe later."""
+        key = self._key(telegram_user_id)
+        await self._chat_log.add(key, message_ids, sent_at)
+        await self._reschedule(telegram_user_id)
+
+    async def set_wipe_after(self, telegram_user_id: int, minutes: int) -> None:
+        await self._users.set_wipe_after(self._key(telegram_user_id), minutes)
+        await self._reschedule(telegram_user_id)
+
+    async def set_discreet(self, telegram_user_id: int, discreet: bool) -> None:
+        await self._users.set_discreet(self._key(telegram_user_id), discreet)
+
+    async def messages_to_delete(self, telegram_user_id: int) -> list[int]:
+        """The ids Telegram still lets the bot delete (younger than 48 hours)."""
+        now = int(self._clock())
+        return await self._chat_log.message_ids(self._key(telegram_user_id), sent_after=now - DELETE_WINDOW)
+
+    async def wiped(self, telegram_user_id: int) -> None:
+        """After a wipe: forget every id of the chat (deleted, or too old to delete) and the schedule."""
+        key = self._key(telegram_user_id)
+        await self._chat_log.forget(key)
+        await self._chat_log.unschedule(key)
+
+    async def wipe_failed(self, telegram_user_id: int) -> None:
+        """Keep the ids and try again soon: a wipe must not be lost to a network error."""
+        key = self._key(telegram_user_id)
+        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self._clock()) + RETRY_AFTER_FAILURE)
+
+    async def due_chats(self) -> list[int]:
+        """Chats whose automatic wipe is due now."""
+        chats = []
+        for key, chat_ref in await self._chat_log.due(int(self._clock())):
+            try:
+                chats.append(int(self._sealer.open(chat_ref, key.encode())))
+            except (InvalidTag, ValueError):
+                # Sealed under another key (BOT_SECRET_KEY changed) or altered: nothing can be done with it.
+                log.error("dropping an unreadable wipe schedule row error=InvalidTag")
+                await self._chat_log.unschedule(key)
+                await self._chat_log.forget(key)
+        return chats
+
+    async def forget(self, telegram_user_id: int) -> None:
+        """/forget: every row about her. The chat itself is wiped by the caller first."""
+        key = self._key(telegram_user_id)
+        await self._checklists.clear(key)
+        await self._chat_log.forget(key)
+        await self._chat_log.unschedule(key)
+        await self._users.delete(key)
+
+    async def _reschedule(self, telegram_user_id: int) -> None:
+        key = self._key(telegram_user_id)
+        seconds = (await self.settings(telegram_user_id)).wipe_seconds
+        if seconds <= 0:
+            await self._chat_log.unschedule(key)
+            return
+        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self._clock()) + seconds)
+
+    def _seal(self, key: str, telegram_user_id: int) -> bytes:
+        # In a private chat the chat id is the user id; it is stored only sealed, bound to its row.
+        return self._sealer.seal(str(telegram_user_id).encode(), key.encode())
+
+    def _key(self, telegram_user_id: int) -> str:
+        return self._pseudonyms.user_key(telegram_user_id)

@@ -1,0 +1,88 @@
+"""Message ids of each private chat and when its next automatic wipe is due. Never any text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.storage.database import Database
+
+
+class ChatLogRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(self, user_key: str, message_ids: Iterable[int], sent_at: int) -> None:
+        await self._db.connection.executemany(
+            "INSERT OR IGNORE INTO chat_messages (user_key, message_id, sent_at) VALUES (?, ?, ?)",
+            [(user_key, message_id, sent_at) for message_id in message_ids],
+        )
+
+    async def message_ids(self, user_key: str, sent_after: int) -> list[int]:
+        async with self._db.connection.execute(
+            "SELECT message_id FROM chat_messages WHERE user_key = ? AND sent_at > ? ORDER BY message_id",
+            (user_key, sent_after),
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def forget(self, user_key: str, message_ids: Iterable[int] | None = None) -> None:
+        """Forget the given ids (those just deleted), or all of the chat's ids."""
+        if message_ids is None:
+            await self._db.connection.execute("DELETE FROM chat_messages WHERE user_key = ?", (user_key,))
+            return
+        await self._db.connection.executemany(
+            "DELETE FROM chat_messages WHERE user_key = ? AND message_id = ?",
+            [(user_key, message_id) for message_id in message_ids],
+        )
+
+    async def schedule(self, user_key: str, chat_ref: bytes, due_at: int) -> None:
+        await self._db.connection.execute(
+            """
+            INSERT INTO wipe_schedule (user_key, chat_ref, due_at) VALUES (?, ?, ?)
+            ON CONFLICT (user_key) DO UPDATE SET chat_ref = excluded.chat_ref, due_at = excluded.due_at
+            """,
+            (user_key, chat_ref, due_at),
+        )
+
+    async def unschedule(self, user_key: str) -> None:
+        await self._db.connection.execute("DELETE FROM wipe_schedule WHERE user_key = ?", (user_key,))
+
+    async def due(self, now: int, limit: int = 100) -> list[tuple[str, bytes]]:
+        async with self._db.connection.execute(
+            "SELECT user_key, chat_ref FROM wipe_schedule WHERE due_at <= ? ORDER BY due_at LIMIT ?", (now, limit)
+        ) as cursor:
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+class ChecklistRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def ticked(self, user_key: str, ticks: Iterable[str]) -> set[str]:
+        wanted = list(ticks)
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        async with self._db.connection.execute(
+            f"SELECT tick FROM checklist_ticks WHERE user_key = ? AND tick IN ({marks})", (user_key, *wanted)
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def toggle(self, user_key: str, tick: str) -> bool:
+        """Tick or untick; returns whether it is ticked now."""
+        cursor = await self._db.connection.execute(
+            "DELETE FROM checklist_ticks WHERE user_key = ? AND tick = ?", (user_key, tick)
+        )
+        if cursor.rowcount:
+            return False
+        await self._db.connection.execute(
+            "INSERT INTO checklist_ticks (user_key, tick) VALUES (?, ?)", (user_key, tick)
+        )
+        return True
+
+    async def clear(self, user_key: str, ticks: Iterable[str] | None = None) -> None:
+        if ticks is None:
+            await self._db.connection.execute("DELETE FROM checklist_ticks WHERE user_key = ?", (user_key,))
+            return
+        await self._db.connection.executemany(
+            "DELETE FROM checklist_ticks WHERE user_key = ? AND tick = ?", [(user_key, tick) for tick in ticks]
+        )
