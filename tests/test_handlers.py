@@ -21,7 +21,14 @@ async def test_start_in_kazakh_names_emergency_numbers_and_offers_languages(bot_
     assert call.params["chat_id"] == USER
     assert "Сәлеметсіз бе" in call.params["text"]
     assert "102" in call.params["text"] and "112" in call.params["text"]
-    assert button_texts(call)[:4] == ["Қазақша", "Русский", "English", "Әрі қарай"]
+    assert "Қазір сіз қауіпсіздесіз бе?" in call.params["text"]
+    assert button_texts(call)[:5] == [
+        "Жоқ, маған қауіп төніп тұр",
+        "Иә, қазір қауіпсізбін",
+        "Қазақша",
+        "Русский",
+        "English",
+    ]
     # Silent, not forwardable, formatted as HTML.
     assert call.params["parse_mode"] == "HTML"
     assert call.params["protect_content"] is True
@@ -39,9 +46,7 @@ async def test_unknown_language_falls_back_to_russian_and_offers_the_choice(bot_
 async def test_danger_first_path_from_start(bot_app):
     app, request = bot_app
     await app.process_update(text_update(app, USER, "/start", language_code="en"))
-    continue_data = callback_for(request.last("sendMessage"), "Continue")
-    await app.process_update(callback_update(app, USER, continue_data, language_code="en"))
-    question = request.last("editMessageText")
+    question = request.last("sendMessage")
     assert "Are you safe right now?" in question.params["text"]
 
     await app.process_update(callback_update(app, USER, callback_for(question, "No, I am in danger"), "en"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from bot.app import Services
 from bot.content.store import ContentStore
-from bot.guide.service import GuideService
-from bot.privacy import Pseudonymizer
 from bot.storage.database import Database, Migration, StorageError, bundled_migrations
 from bot.storage.users import UserRepository
 
@@ -72,12 +73,14 @@ async def test_a_corrupt_file_gives_one_clear_error(tmp_path):
         await Database.open(path)
 
 
-async def test_raw_telegram_ids_never_reach_the_database_file(tmp_path, content: ContentStore):
-    database = await Database.open(tmp_path / "db")
-    guide = GuideService(content, UserRepository(database), Pseudonymizer(b"s" * 32))
-    await guide.open(987654321, "kk", "welcome")
-    await guide.press(987654321, "kk", "1:a:language:en")
-    assert (await guide.language_of(987654321, "kk")) == "en"
-    await database.close()
-    on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+async def test_raw_telegram_ids_never_reach_the_database_file(settings, content: ContentStore):
+    settings.data_dir.mkdir(parents=True)
+    services = await Services.open(settings, content, b"s" * 32)
+    await services.guide.open(987654321, "kk", "welcome")
+    await services.guide.press(987654321, "kk", "1:a:language:en")
+    await services.guide.press(987654321, "kk", "1:t:plan_leaving:0")
+    await services.safety.record(987654321, [1, 2, 3], int(time.time()))  # also schedules the wipe
+    assert (await services.guide.language_of(987654321, "kk")) == "en"
+    await services.close()
+    on_disk = b"".join(path.read_bytes() for path in settings.data_dir.iterdir())
     assert b"987654321" not in on_disk

@@ -55,7 +55,7 @@ class SafetyService:
         self._pseudonyms = pseudonyms
         self._sealer = sealer
         self._default_wipe_seconds = default_wipe_seconds
-        self._clock = clock
+        self.clock = clock  # replaceable in tests
 
     async def settings(self, telegram_user_id: int) -> SafetySettings:
         state = await self._users.get(self._key(telegram_user_id))
@@ -78,7 +78,7 @@ class SafetyService:
 
     async def messages_to_delete(self, telegram_user_id: int) -> list[int]:
         """The ids Telegram still lets the bot delete (younger than 48 hours)."""
-        now = int(self._clock())
+        now = int(self.clock())
         return await self._chat_log.message_ids(self._key(telegram_user_id), sent_after=now - DELETE_WINDOW)
 
     async def wiped(self, telegram_user_id: int) -> None:
@@ -90,12 +90,12 @@ class SafetyService:
     async def wipe_failed(self, telegram_user_id: int) -> None:
         """Keep the ids and try again soon: a wipe must not be lost to a network error."""
         key = self._key(telegram_user_id)
-        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self._clock()) + RETRY_AFTER_FAILURE)
+        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self.clock()) + RETRY_AFTER_FAILURE)
 
     async def due_chats(self) -> list[int]:
         """Chats whose automatic wipe is due now."""
         chats = []
-        for key, chat_ref in await self._chat_log.due(int(self._clock())):
+        for key, chat_ref in await self._chat_log.due(int(self.clock())):
             try:
                 chats.append(int(self._sealer.open(chat_ref, key.encode())))
             except (InvalidTag, ValueError):
@@ -119,7 +119,7 @@ class SafetyService:
         if seconds <= 0:
             await self._chat_log.unschedule(key)
             return
-        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self._clock()) + seconds)
+        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self.clock()) + seconds)
 
     def _seal(self, key: str, telegram_user_id: int) -> bytes:
         # In a private chat the chat id is the user id; it is stored only sealed, bound to its row.

@@ -11,7 +11,7 @@ def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
-        input="4\n1\n/quit\n",  # [4] Әрі қарай (continue), then [1] "No, I am in danger"
+        input="1\n/quit\n",  # [1] "No, I am in danger"
         capture_output=True,
         text=True,
         env=env,
@@ -20,8 +20,9 @@ def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1] Қазақша   [2] Русский   [3] English" in out
     assert "Қазір сіз қауіпсіздесіз бе?" in out
+    assert "[1] Жоқ, маған қауіп төніп тұр" in out
+    assert "[3] Қазақша   [4] Русский   [5] English" in out
     assert "Сізге қауіп төніп тұрса, дәл қазір қоңырау шалыңыз." in out
     assert "• 102 — полиция, тәулік бойы" in out
     assert "[1] Сенім телефондары" in out
@@ -41,4 +42,4 @@ def test_demo_explains_a_button_number_that_does_not_exist(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Hello." in result.stdout
-    assert "There is no button 9. Choose 1 to 4, or type a message." in result.stdout
+    assert "There is no button 9. Choose 1 to 7, or type a message." in result.stdout
