@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--language", default="kk", help="the language your simulated Telegram app uses (default: kk)")
+    demo.add_argument("--tour", action="store_true", help="walk through every section of the main menu, then stop")
     demo.set_defaults(handler=_demo)
 
     content = commands.add_parser(
@@ -131,7 +132,7 @@ def _run(_args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(language_code=args.language)
+    return run_demo(language_code=args.language, tour=args.tour)
 
 
 def _content_check(args: argparse.Namespace) -> int:

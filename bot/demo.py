@@ -31,11 +31,13 @@ INTRO = (
 )
 
 
-def run_demo(language_code: str = "kk", stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    return asyncio.run(_demo(language_code, stdin or sys.stdin, stdout or sys.stdout))
+def run_demo(
+    language_code: str = "kk", tour: bool = False, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    return asyncio.run(_demo(language_code, tour, stdin or sys.stdin, stdout or sys.stdout))
 
 
-async def _demo(language_code: str, stdin: TextIO, stdout: TextIO) -> int:
+async def _demo(language_code: str, tour: bool, stdin: TextIO, stdout: TextIO) -> int:
     base = load_settings()
     configure_logging("WARNING")
     content = ContentStore.load(base.content_dir)
@@ -48,8 +50,11 @@ async def _demo(language_code: str, stdin: TextIO, stdout: TextIO) -> int:
             try:
                 await asyncio.wait_for(ready.wait(), timeout=REPLY_TIMEOUT)
                 user = sim.add_user(first_name="Demo", language_code=language_code)
-                terminal.say(INTRO)
-                await _converse(user, _lines_from(stdin), terminal)
+                if tour:
+                    await _tour(user, terminal)
+                else:
+                    terminal.say(INTRO)
+                    await _converse(user, _lines_from(stdin), terminal)
             finally:
                 stop.set()
                 await bot_task
@@ -82,14 +87,40 @@ async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: T
         await _show_replies(user, terminal)
 
 
-async def _show_replies(user: SimUser, terminal: Terminal) -> None:
+async def _tour(user: SimUser, terminal: Terminal) -> None:
+    """Open every section of the main menu in turn and show its first screen."""
+    terminal.say("A tour of the main menu: each section's first screen, in turn.")
+    terminal.say("> /menu")
+    await user.send_text("/menu")
+    await _show_replies(user, terminal)
+    menu = next(message for message in reversed(user.messages) if message.from_bot and message.buttons)
+    sections = [
+        button.text
+        for row in menu.buttons
+        for button in row
+        if button.callback_data and button.callback_data.startswith("1:s:")
+    ]
+    for index, section in enumerate(sections):
+        if index:
+            await user.send_text("/menu")
+            await _show_replies(user, terminal, quiet=True)
+        terminal.say(f"=== {section} ===")
+        terminal.say(f"> [{section}]")
+        await user.press(section)
+        await _show_replies(user, terminal)
+
+
+async def _show_replies(user: SimUser, terminal: Terminal, quiet: bool = False) -> None:
     try:
         await user.wait_reply(timeout=REPLY_TIMEOUT)
     except TimeoutError:
         terminal.say("(the bot did not answer in time)")
         return
     await asyncio.sleep(SETTLE)
-    terminal.show_changes(user.messages)
+    if quiet:
+        terminal.mark_seen(user.messages)
+    else:
+        terminal.show_changes(user.messages)
 
 
 def _lines_from(stream: TextIO) -> asyncio.Queue[str | None]:
@@ -117,6 +148,10 @@ class Terminal:
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+    def mark_seen(self, messages: list[SimMessage]) -> None:
+        for message in messages:
+            self.seen[message.message_id] = (message.html, message.edit_date)
 
     def show_changes(self, messages: list[SimMessage]) -> None:
         for message in messages:

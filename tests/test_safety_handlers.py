@@ -148,3 +148,16 @@ async def test_stickers_and_files_get_the_kind_pointer(bot_app):
     await app.process_update(Update.de_json(data, app.bot))
     text = request.last("sendMessage").params["text"]
     assert "түймелер арқылы" in text and "Басты мәзір" in text
+
+
+async def test_an_edited_message_gets_the_kind_pointer_not_a_second_command_run(bot_app):
+    app, request = bot_app
+    update = text_update(app, USER, "/forget", language_code="en")
+    data = update.to_dict()
+    data["edited_message"] = data.pop("message")
+    data["edited_message"]["edit_date"] = data["edited_message"]["date"] + 5
+    from telegram import Update
+
+    await app.process_update(Update.de_json(data, app.bot))
+    text = request.last("sendMessage").params["text"]
+    assert "I answer with buttons" in text and "Delete everything?" not in text

@@ -1,8 +1,10 @@
 """Finding phone numbers in texts, so that only numbers from the fact sheet are ever published.
 
-A wrong digit in a helpline can cost a life. Texts also carry article numbers (109-1, ст. 115), amounts and
-durations, so a number counts as a phone number only when nothing around it says otherwise: no article or
-code word just before it, no unit after it, not part of a range or an article like 109-1.
+A wrong digit in a helpline can cost a life. Texts also carry article numbers (109-1, ст. 115), amounts,
+durations and counts, so a short number (1xx, 1xxx) counts as a phone number when it looks like one — in
+bold, or near a word such as "call", "line" or "phone" — and nothing says otherwise: no article or code word
+just before it, no unit after it, not part of a range or of an article like 109-1. Long numbers (7 digits
+and more, +7 …) always count.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ UNIT_WORDS = (
     "day", "сут", "тәулік", "лет", "год", "жыл", "year", "месяц", "ай", "month", "%", "мың", "тыс", "thousand",
     "млн", "million", "человек", "адам", "people", "women", "жен", "әйел", "раз", "рет", "time", "минут", "minute",
 )  # fmt: skip
+
+
+PHONE_WORDS = (
+    "звон", "позвон", "телефон", "тел.", "номер", "линия", "линии", "линию", "горяч", "қоңырау",
+    "нөмір", "желі", "сенім", "центр", "орталық", "call", "phone", "line", "dial", "hotline", "helpline", "centre",
+    "center",
+)  # fmt: skip
+CONTEXT = 40  # characters on each side searched for a phone word
 
 
 @dataclass(frozen=True)
@@ -51,8 +61,16 @@ def phone_mentions(text: str) -> list[PhoneMention]:
         after = text[match.end() : match.end() + 12].lower().lstrip(" \u00a0")
         if _ends_with_any(before, ARTICLE_WORDS) or after.startswith(UNIT_WORDS):
             continue
+        if not _looks_like_a_phone(text, match.start(1), match.end(1)):
+            continue
         mentions.append(PhoneMention(match.group(1), match.start(1)))
     return sorted(mentions, key=lambda mention: mention.offset)
+
+
+def _looks_like_a_phone(text: str, start: int, end: int) -> bool:
+    in_bold = text[max(0, start - 2) : start] == "**" or text[end : end + 2] == "**"
+    around = text[max(0, start - CONTEXT) : end + CONTEXT].lower()
+    return in_bold or any(word in around for word in PHONE_WORDS)
 
 
 def _ends_with_any(before: str, words: tuple[str, ...]) -> bool:

@@ -189,7 +189,8 @@ def _unknown_phones(tree: ContentTree, text: str, where: Callable[[int], Locatio
         Problem(
             where(mention.offset),
             f"{mention.number} looks like a phone number but is not in content/phones.yaml; only numbers "
-            "confirmed in the fact sheet may be published (an article? write its code or the word article first)",
+            "confirmed in the fact sheet may be published (an article? write its code or the word article "
+            "first; an amount or a count? put it in content/values.yaml and write {name})",
         )
         for mention in phone_mentions(text)
         if mention.number not in tree.phones

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+PRIVATE_EDITS = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
 TRACKING_GROUP = -1  # runs before every other handler
 
 
@@ -171,5 +172,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("forget", show_screen(FORGET_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler("exit", exit_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(button))
-    application.add_handler(MessageHandler(PRIVATE_MESSAGES, other_message))
+    # Anything else she sends or edits (an edited command is not run again) gets the kind pointer.
+    application.add_handler(MessageHandler(PRIVATE_MESSAGES | PRIVATE_EDITS, other_message))
     application.add_error_handler(on_error)

@@ -265,3 +265,44 @@ def test_cli_prints_path_line_and_fails_then_passes(tree):
     )
     assert shipped.returncode == 0, shipped.stdout + shipped.stderr
     assert "0 error(s)" in shipped.stdout
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Позвоните 1409.", "Горячая линия: **150**", "Call +7 701 123 45 67 now", "Тел.: 8 727 123 45 67"],
+)
+def test_a_phone_number_not_in_the_fact_sheet_is_refused(tree, text):
+    replace_in(tree / "ru" / "main.yaml", "- **102** police ru", f"- **102** police ru. {text}")
+    found = errors(tree)
+    assert any(line.startswith("ru/main.yaml:25:") and "not in content/phones.yaml" in line for line in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "УК, статья 115, и ст. 110",
+        "Уголовный кодекс 109-1 и 108-1",
+        "штраф до 120 МРП, арест до 150 часов",
+        "ҚК 110-бабы",
+        "articles 110, 115 and 125-1",
+    ],
+)
+def test_articles_amounts_and_counts_are_not_taken_for_phone_numbers(tree, text):
+    replace_in(tree / "ru" / "main.yaml", "- **102** police ru", f"- **102** police ru. {text}")
+    assert errors(tree) == []
+
+
+def test_a_count_near_a_phone_word_can_be_written_as_a_value(tree):
+    replace_in(tree / "ru" / "main.yaml", "- **102** police ru", "- **102** police ru. Центров было 131.")
+    assert any("131 looks like a phone number" in line and "values.yaml" in line for line in errors(tree))
+    (tree / "values.yaml").write_text("centres_2025: 131\n", encoding="utf-8")
+    for language in ("ru", "kk", "en"):
+        replace_in(tree / language / "main.yaml", f"- **102** police {language}", "- **102** police. {centres_2025}")
+    replace_in(tree / "ru" / "main.yaml", "Центров было 131.", "")
+    assert errors(tree) == []
+
+
+def test_a_number_the_fact_sheet_marks_low_cannot_be_listed(tree):
+    path = tree / "phones.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + '"1402":\n  purpose: "x"\n  confidence: low\n  source: "y"\n')
+    assert "phones.yaml:5: number 1402: confidence must be high or medium in the fact sheet to publish" in errors(tree)

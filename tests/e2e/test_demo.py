@@ -43,3 +43,31 @@ def test_demo_explains_a_button_number_that_does_not_exist(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Hello." in result.stdout
     assert "There is no button 9. Choose 1 to 7, or type a message." in result.stdout
+
+
+def test_demo_tour_walks_through_every_section(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--tour"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for section in (
+        "Бұл зорлық-зомбылық па?",
+        "Заң бойынша құқықтарым",
+        "Полиция: не күтуге болады",
+        "Болған жағдайды қалай жазу керек",
+        "Қауіпсіздік жоспары",
+        "Көмекті қайдан алуға болады",
+        "Туыстар мен куәгерлерге",
+        "Телефон қауіпсіздігі",
+    ):
+        assert f"=== {section} ===" in out
+    assert "(the bot did not answer in time)" not in out
+    assert out.count("✖ Шығу") >= 8  # Exit on every screen shown
