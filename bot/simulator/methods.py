@@ -218,9 +218,7 @@ def set_my_name(world: World, p: Params) -> bool:
 
 @api("getMyName", "language_code")
 def get_my_name(world: World, p: Params) -> dict[str, str]:
-    lang = _language(p)
-    name = world.bot_texts.get(("name", lang)) or world.bot_texts.get(("name", "")) or world.bot.first_name
-    return {"name": name}
+    return {"name": _get_profile_text(world, p, "name", world.bot.first_name)}
 
 
 @api("setMyDescription", "description language_code")
@@ -230,9 +228,7 @@ def set_my_description(world: World, p: Params) -> bool:
 
 @api("getMyDescription", "language_code")
 def get_my_description(world: World, p: Params) -> dict[str, str]:
-    lang = _language(p)
-    text = world.bot_texts.get(("description", lang)) or world.bot_texts.get(("description", ""), "")
-    return {"description": text}
+    return {"description": _get_profile_text(world, p, "description", "")}
 
 
 @api("setMyShortDescription", "short_description language_code")
@@ -242,9 +238,12 @@ def set_my_short_description(world: World, p: Params) -> bool:
 
 @api("getMyShortDescription", "language_code")
 def get_my_short_description(world: World, p: Params) -> dict[str, str]:
-    lang = _language(p)
-    key = "short_description"
-    return {"short_description": world.bot_texts.get((key, lang)) or world.bot_texts.get((key, ""), "")}
+    return {"short_description": _get_profile_text(world, p, "short_description", "")}
+
+
+def _get_profile_text(world: World, p: Params, key: str, fallback: str) -> str:
+    """The text for the asked language, else the one set for all languages, else the fallback."""
+    return world.bot_texts.get((key, _language(p))) or world.bot_texts.get((key, "")) or fallback
 
 
 @api("setChatMenuButton", "chat_id menu_button")
