@@ -32,8 +32,10 @@ async def test_open_applies_safe_settings_and_all_migrations(tmp_path):
 async def test_state_survives_reopening(tmp_path):
     path = tmp_path / "bot.sqlite3"
     database = await Database.open(path)
-    await UserRepository(database).save("key1", language="kk", screen="menu")
-    await database.close()
+    try:
+        await UserRepository(database).save("key1", language="kk", screen="menu")
+    finally:
+        await database.close()
 
     reopened = await Database.open(path)
     try:
@@ -60,8 +62,10 @@ async def test_a_failing_migration_leaves_the_previous_version(tmp_path):
 
 async def test_a_newer_database_is_refused(tmp_path):
     database = await Database.open(tmp_path / "db")
-    await database.connection.execute("PRAGMA user_version = 99")
-    await database.close()
+    try:
+        await database.connection.execute("PRAGMA user_version = 99")
+    finally:
+        await database.close()
     with pytest.raises(StorageError, match="schema version 99, newer than this program"):
         await Database.open(tmp_path / "db")
 
@@ -76,11 +80,13 @@ async def test_a_corrupt_file_gives_one_clear_error(tmp_path):
 async def test_raw_telegram_ids_never_reach_the_database_file(settings, content: ContentStore):
     settings.data_dir.mkdir(parents=True)
     services = await Services.open(settings, content, b"s" * 32)
-    await services.guide.open(987654321, "kk", "welcome")
-    await services.guide.press(987654321, "kk", "1:a:language:en")
-    await services.guide.press(987654321, "kk", "1:t:plan_leaving:0")
-    await services.safety.record(987654321, [1, 2, 3], int(time.time()))  # also schedules the wipe
-    assert (await services.guide.language_of(987654321, "kk")) == "en"
-    await services.close()
+    try:
+        await services.guide.open(987654321, "kk", "welcome")
+        await services.guide.press(987654321, "kk", "1:a:language:en")
+        await services.guide.press(987654321, "kk", "1:t:plan_leaving:0")
+        await services.safety.record(987654321, [1, 2, 3], int(time.time()))  # also schedules the wipe
+        assert (await services.guide.language_of(987654321, "kk")) == "en"
+    finally:
+        await services.close()  # an open aiosqlite connection would keep the test process alive
     on_disk = b"".join(path.read_bytes() for path in settings.data_dir.iterdir())
     assert b"987654321" not in on_disk
