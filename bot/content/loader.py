@@ -30,6 +30,7 @@ from bot.content.render import navigation_parents
 from bot.content.yaml_source import LoadedYaml, load_yaml
 
 UI_FILE = "ui.yaml"
+UI_PREFIX = "ui_"  # ui_journal.yaml, ui_handoff.yaml: more UI strings, one file per feature
 VALUES_FILE = "values.yaml"
 PHONES_FILE = "phones.yaml"
 PUBLISHABLE = ("high", "medium")  # confidence marks of the fact sheet that may be published
@@ -137,7 +138,7 @@ def _load_language(folder: Path, language: str, problems: list[Problem], digest:
         if loaded is None:
             pack.complete = False
             continue
-        if path.name == UI_FILE:
+        if path.name == UI_FILE or path.name.startswith(UI_PREFIX):
             _load_ui(loaded, pack, problems)
         else:
             _load_screens(loaded, path.name, pack, problems)
@@ -187,6 +188,10 @@ def _load_ui(loaded: LoadedYaml, pack: LanguagePack, problems: list[Problem]) ->
         return
     for key, value in loaded.data.items():
         origin = Origin(loaded.source, (key,))
+        if key in pack.ui_origins:
+            first = pack.ui_origins[key].where()
+            problems.append(Problem(origin.where(), f'UI string "{key}" is defined twice (also at {first})'))
+            continue
         if isinstance(value, str) and value.strip():
             pack.ui[key] = value
         elif isinstance(value, dict) and value and all(isinstance(v, str) and v.strip() for v in value.values()):

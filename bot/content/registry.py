@@ -57,3 +57,11 @@ UI_KEYS: dict[str, frozenset[str]] = {
     "command_menu": frozenset(),
     "command_language": frozenset(),
 }
+
+
+def register_ui_keys(keys: dict[str, frozenset[str]]) -> None:
+    """Features with their own UI strings file (content/<lang>/ui_<feature>.yaml) add their keys here."""
+    clash = set(keys) & set(UI_KEYS)
+    if clash:
+        raise ValueError(f"UI keys registered twice: {sorted(clash)}")
+    UI_KEYS.update(keys)
