@@ -59,9 +59,9 @@ UI_KEYS: dict[str, frozenset[str]] = {
 }
 
 
-def register_ui_keys(keys: dict[str, frozenset[str]]) -> None:
-    """Features with their own UI strings file (content/<lang>/ui_<feature>.yaml) add their keys here."""
-    clash = set(keys) & set(UI_KEYS)
-    if clash:
-        raise ValueError(f"UI keys registered twice: {sorted(clash)}")
-    UI_KEYS.update(keys)
+# Features keep their own UI strings lists beside their code (one file each, so they can grow apart).
+from bot.handoff.ui_keys import HANDOFF_UI_KEYS  # noqa: E402
+from bot.journal.ui_keys import JOURNAL_UI_KEYS  # noqa: E402
+
+UI_KEYS.update(JOURNAL_UI_KEYS)
+UI_KEYS.update(HANDOFF_UI_KEYS)

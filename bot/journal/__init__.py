@@ -1,0 +1,1 @@
+"""The incident journal: guided entries, encrypted at rest, PIN-lockable, tamper-evident, exportable."""
