@@ -16,12 +16,16 @@ from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE
 from bot.content.store import ContentStore
 from bot.crypto import Sealer
 from bot.guide.service import GuideService
+from bot.handoff.repository import AuditRepository, CaseRepository, OutboxRepository, PairRepository
+from bot.handoff.service import HandoffService, WorkingHours
 from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
 from bot.storage.users import UserRepository
 from bot.telegram import handlers
+from bot.telegram import handoff as handoff_handlers
+from bot.telegram.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,7 @@ class Services:
     pseudonyms: Pseudonymizer
     safety: SafetyService
     guide: GuideService
+    handoff: HandoffService
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
@@ -64,7 +69,16 @@ class Services:
             settings.auto_wipe_seconds,
         )
         guide = GuideService(content, users, checklists, safety, pseudonyms)
-        return cls(database, content, pseudonyms, safety, guide)
+        handoff = HandoffService(
+            CaseRepository(database),
+            OutboxRepository(database),
+            PairRepository(database),
+            AuditRepository(database),
+            pseudonyms,
+            Sealer(secret_key, b"case-chat-id"),
+            WorkingHours.parse(settings.work_hours, settings.work_days),
+        )
+        return cls(database, content, pseudonyms, safety, guide, handoff)
 
     async def close(self) -> None:
         await self.database.close()
@@ -90,13 +104,19 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    handlers.register(application)
+    handlers.register(application, settings.advocate_chat_id)
     return application
 
 
-def attach(application: Application, services: Services, settings: Settings) -> None:
+def attach(application: Application, services: Services, settings: Settings) -> Desk:
     application.bot_data["services"] = services
+    application.bot_data["settings"] = settings
+    desk = application.bot_data["desk"] = Desk(application.bot, services, settings)
     if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            handoff_handlers.periodic, interval=settings.wipe_check_seconds, first=settings.wipe_check_seconds,
+            name="advocates-desk",
+        )  # fmt: skip
         # Restart-safe: the due times live in the database, the job only looks for them.
         application.job_queue.run_repeating(
             handlers.auto_wipe,
@@ -104,6 +124,7 @@ def attach(application: Application, services: Services, settings: Settings) -> 
             first=settings.wipe_check_seconds,
             name="auto-wipe",
         )
+    return desk
 
 
 async def publish_commands(application: Application, content: ContentStore) -> None:

@@ -47,7 +47,33 @@ class Settings(BaseSettings):
     content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="Folder holding content/<lang>/.")
     # Telegram lets a bot delete messages only while they are younger than 48 hours: wipe well before that.
     auto_wipe_seconds: int = Field(default=3600, ge=1, le=47 * 3600, description="Default automatic wipe delay.")
-    wipe_check_seconds: int = Field(default=30, ge=1, le=3600, description="How often due wipes are looked for.")
+    wipe_check_seconds: int = Field(
+        default=30, ge=1, le=3600, description="How often due wipes and unclaimed cases are looked for."
+    )
+    advocate_language: Literal["ru", "kk", "en"] = Field(default="ru", description="Language of the advocates' group.")
+    # The advocates' working time, in Kazakhstan time (UTC+5).
+    work_hours: str = Field(default="09:00-18:00", description="When advocates answer, HH:MM-HH:MM.")
+    work_days: str = Field(default="mon-fri", description="Days advocates answer: mon-fri or mon,wed,sat.")
+    usual_reply_minutes: int = Field(default=30, ge=1, le=1440, description="Usual wait in working hours.")
+    unclaimed_ping_minutes: int = Field(default=15, ge=1, le=1440, description="Ping a case unclaimed this long.")
+    case_retention_days: int = Field(default=30, ge=1, le=3650, description="Keep closed cases' relay data.")
+
+    @field_validator("work_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        match = re.fullmatch(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*", value)
+        if not match or (int(match[1]), int(match[2])) >= (int(match[3]), int(match[4])):
+            raise ValueError("must look like 09:00-18:00 (start before end, Kazakhstan time)")
+        return f"{match[1]}:{match[2]}-{match[3]}:{match[4]}"
+
+    @field_validator("work_days")
+    @classmethod
+    def _days_shape(cls, value: str) -> str:
+        try:
+            parse_days(value)
+        except ValueError as error:
+            raise ValueError(str(error)) from None
+        return value.strip().lower()
 
     @field_validator("token")
     @classmethod
@@ -86,6 +112,23 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / DATABASE_FILE
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(value: str) -> frozenset[int]:
+    """ "mon-fri" or "mon,wed,sat" -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in value.strip().lower().split(","):
+        start, _, end = part.strip().partition("-")
+        if start not in DAY_NAMES or (end and end not in DAY_NAMES):
+            raise ValueError("must be days like mon-fri or mon,wed,sat")
+        first, last = DAY_NAMES.index(start), DAY_NAMES.index(end or start)
+        if last < first:
+            raise ValueError("a range of days must go forward, like mon-fri")
+        days.update(range(first, last + 1))
+    return frozenset(days)
 
 
 def load_settings() -> Settings:

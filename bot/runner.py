@@ -33,8 +33,10 @@ async def serve(
     services = None
     try:
         services = await Services.open(settings, content, secret_key)
-        attach(application, services, settings)
+        desk = attach(application, services, settings)
         await publish_commands(application, content)
+        await desk.check_group()
+        relay = asyncio.create_task(desk.run(), name="relay")
         # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
         await application.updater.start_polling(
             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
@@ -45,6 +47,9 @@ async def serve(
             ready.set()
         await stop.wait()
         log.info("stopping")
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
     finally:
         if application.updater.running:
             await application.updater.stop()

@@ -69,6 +69,10 @@ class Localizer:
             value = value.replace(tzinfo=dt.UTC)
         return format_datetime(value, format="d MMMM y, HH:mm", tzinfo=ALMATY, locale=self.locale)
 
+    def weekday_time(self, value: dt.datetime) -> str:
+        """ "Monday, 09:00" in her language and Kazakhstan time: when the next shift starts."""
+        return format_datetime(value, format="EEEE, HH:mm", tzinfo=ALMATY, locale=self.locale)
+
     def _format(self, value: object) -> str:
         if isinstance(value, bool):
             return str(value)

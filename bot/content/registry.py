@@ -16,17 +16,25 @@ MENU_SCREEN = "menu"
 LANGUAGE_SCREEN = "language"
 SETTINGS_SCREEN = "settings"
 FORGET_SCREEN = "forget_confirm"
-REQUIRED_SCREENS = (START_SCREEN, EMERGENCY_SCREEN, MENU_SCREEN, LANGUAGE_SCREEN, SETTINGS_SCREEN, FORGET_SCREEN)
+HANDOFF_SCREEN = "handoff"  # the consent screen before a case opens
+HANDOFF_UNAVAILABLE_SCREEN = "handoff_unavailable"  # hotlines, when the advocates' group is not usable
+REQUIRED_SCREENS = (
+    START_SCREEN, EMERGENCY_SCREEN, MENU_SCREEN, LANGUAGE_SCREEN, SETTINGS_SCREEN, FORGET_SCREEN, HANDOFF_SCREEN,
+    HANDOFF_UNAVAILABLE_SCREEN,
+)  # fmt: skip
 
 # Actions a button may trigger, instead of opening a screen.
 LANGUAGE_ACTIONS = {f"language:{code}": code for code in LANGUAGES}
 EXIT_ACTION = "exit"  # delete the conversation now
 FORGET_ACTION = "forget"  # delete everything stored about her, and the conversation
+HANDOFF_ACTION = "handoff:start"  # she agreed to what the advocate will see: ask the triage questions
 # Automatic wipe after the last activity: the choices offered, in minutes ("off" keeps messages).
 WIPE_CHOICES = {"wipe_after:15": 15, "wipe_after:60": 60, "wipe_after:360": 360, "wipe_after:1440": 1440,
                 "wipe_after:2400": 2400, "wipe_after:off": 0}  # fmt: skip
 DISCREET_ACTIONS = {"discreet:on": True, "discreet:off": False}
-KNOWN_ACTIONS = frozenset({*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS})
+KNOWN_ACTIONS = frozenset(
+    {*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, HANDOFF_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS}
+)
 
 # UI strings the code uses, with the placeholders each may contain.
 UI_KEYS: dict[str, frozenset[str]] = {

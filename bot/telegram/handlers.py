@@ -31,6 +31,7 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
+from bot.telegram import handoff
 from bot.telegram.views import keyboard, message_html, replace_view, send_view, wipe_chat
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _carry_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
     if reply.effect == "forget":
         await wipe_chat(context.bot, services(context), user_id)
+        for case in await services(context).handoff.erase(user_id):
+            await context.application.bot_data["desk"].refresh(case)
+        context.application.bot_data["desk"].wake()
         await services(context).safety.forget(user_id)
         log.info("user data forgotten user=%s", services(context).pseudonyms.for_log(user_id))
     await _wipe_and_leave(context, user_id, reply.view.language)
@@ -114,12 +118,19 @@ async def _wipe_and_leave(context: ContextTypes.DEFAULT_TYPE, user_id: int, lang
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text, stickers, voice, files, unknown commands: a kind pointer to the buttons, and the menu."""
+    """Text, stickers, voice, files, unknown commands: to her advocate if she has a case; otherwise a kind
+    pointer to the buttons, and the menu."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
+    if update.message is not None and not _is_command(update) and await handoff.relay_from_her(update, context):
+        return
     reply = await services(context).guide.text_received(user.id, user.language_code)
     await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
+
+
+def _is_command(update: Update) -> bool:
+    return bool(update.message and update.message.text and update.message.text.startswith("/"))
 
 
 async def auto_wipe(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -161,8 +172,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("could not remember a message id update_id=%s error=%s", update_id, type(follow_up).__name__)
 
 
-def register(application: Application) -> None:
+def register(application: Application, advocate_chat_id: int | None = None) -> None:
     application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
+    handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
     # frightened person may try first) shows them at once, from anywhere.
     application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))

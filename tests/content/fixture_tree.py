@@ -99,6 +99,40 @@ PHONES = """\
 """
 
 
+HANDOFF_SCREENS = """\
+handoff:
+  text: Talk {lang}
+  buttons:
+    - {text: "Yes", action: "handoff:start"}
+
+handoff_unavailable:
+  kind: service
+  text: Call 102
+  sources:
+    - title: "eGov.kz"
+  checked: 2026-01-10
+"""
+
+
+def _other_ui_strings() -> str:
+    """Every UI string the code needs that UI above does not spell out, generated from the registry, so
+    the fixture stays complete as features add strings (in a file of its own: line numbers above stay)."""
+    from bot.content.registry import UI_KEYS
+    from bot.content.yaml_source import load_yaml
+
+    explicit = load_yaml(UI, "ui").data
+    lines = []
+    for key, placeholders in sorted(UI_KEYS.items()):
+        if key in explicit:
+            continue
+        if placeholders == frozenset({"count"}):
+            lines.append(f"{key}:")
+            lines += [f'  {form}: "{{count}} x"' for form in ("one", "few", "many", "other")]
+        else:
+            lines.append(f'{key}: "{key} ' + " ".join("{" + name + "}" for name in sorted(placeholders)) + '"')
+    return "\n".join(lines) + "\n"
+
+
 def write_tree(root: Path) -> Path:
     """Write the tree; `{lang}` in the templates becomes the language code, so texts differ by language."""
     root.mkdir(parents=True, exist_ok=True)
@@ -108,6 +142,8 @@ def write_tree(root: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "main.yaml").write_text(SCREENS.replace("{lang}", language), encoding="utf-8")
         (folder / "ui.yaml").write_text(UI.replace("{lang}", language), encoding="utf-8")
+        (folder / "ui_other.yaml").write_text(_other_ui_strings(), encoding="utf-8")
+        (folder / "handoff.yaml").write_text(HANDOFF_SCREENS.replace("{lang}", language), encoding="utf-8")
     return root
 
 

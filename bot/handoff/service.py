@@ -1,0 +1,236 @@
+"""The handoff use-cases as plain async Python: opening, relaying, claiming and closing cases.
+
+A survivor's case is known to advocates by a code (K7Q2), her language and what she writes — never her
+name, username or Telegram id. Every relayed message goes through the outbox first (written before it is
+sent), so a crash or a Telegram error delays it but never loses it; the Telegram layer (bot/telegram/relay.py)
+delivers the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import parse_days
+from bot.content.i18n import ALMATY
+from bot.crypto import Sealer
+from bot.handoff.repository import (
+    AuditRepository,
+    Case,
+    CaseRepository,
+    OutboxRepository,
+    PairRepository,
+)
+from bot.privacy import Pseudonymizer
+
+CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
+CODE_LENGTH = 4
+ALBUM_WAIT = 2  # seconds: the parts of an album arrive one by one; send them together
+
+SAFE = {"y": "yes", "n": "no"}
+HELP = {"l": "legal", "p": "psychological", "s": "shelter", "c": "police", "o": "other"}
+WHEN = {"a": "any", "m": "morning", "d": "afternoon", "e": "evening"}
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Her optional answers, as short codes ("-" = skipped). Codes only: never her own words."""
+
+    safe: str = "-"
+    help: str = "-"
+    when: str = "-"
+
+    @classmethod
+    def parse(cls, text: str) -> Triage:
+        parts = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+        return cls(parts.get("safe", "-"), parts.get("help", "-"), parts.get("when", "-"))
+
+    def encode(self) -> str:
+        return f"safe={self.safe};help={self.help};when={self.when}"
+
+    @property
+    def urgent(self) -> bool:
+        return self.safe == "n"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: dt.time
+    end: dt.time
+    days: frozenset[int]
+
+    @classmethod
+    def parse(cls, hours: str, days: str) -> WorkingHours:
+        start, end = hours.split("-")
+        end_time = dt.time(23, 59, 59) if end == "24:00" else dt.time.fromisoformat(end)
+        return cls(dt.time.fromisoformat(start), end_time, parse_days(days))
+
+    def is_open(self, now: dt.datetime) -> bool:
+        local = now.astimezone(ALMATY)
+        return local.weekday() in self.days and self.start <= local.time() < self.end
+
+    def next_start(self, now: dt.datetime) -> dt.datetime:
+        """When the next shift starts, in Kazakhstan time."""
+        local = now.astimezone(ALMATY)
+        for offset in range(8):
+            day = local.date() + dt.timedelta(days=offset)
+            start = dt.datetime.combine(day, self.start, tzinfo=ALMATY)
+            if day.weekday() in self.days and start > local:
+                return start
+        return local  # no working days configured: say "now" rather than nothing
+
+
+class HandoffService:
+    def __init__(
+        self,
+        cases: CaseRepository,
+        outbox: OutboxRepository,
+        pairs: PairRepository,
+        audit: AuditRepository,
+        pseudonyms: Pseudonymizer,
+        sealer: Sealer,
+        hours: WorkingHours,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.cases = cases
+        self.outbox = outbox
+        self.pairs = pairs
+        self.audit = audit
+        self._pseudonyms = pseudonyms
+        self._sealer = sealer
+        self.hours = hours
+        self.clock = clock
+
+    # ------------------------------------------------------------------------------------ survivor side
+
+    async def case_of(self, telegram_user_id: int) -> Case | None:
+        return await self.cases.latest_for_user(self._pseudonyms.user_key(telegram_user_id))
+
+    async def open_case(self, telegram_user_id: int, language: str, triage: Triage) -> Case:
+        """Open her case (or return the one already open). The topic is created by the relay."""
+        user_key = self._pseudonyms.user_key(telegram_user_id)
+        existing = await self.cases.latest_for_user(user_key)
+        if existing is not None and existing.is_open:
+            return existing
+        now = self._now()
+        case = await self.cases.create(
+            await self._new_code(), user_key, self._seal(user_key, telegram_user_id), language, triage.urgent,
+            triage.encode(), now,
+        )  # fmt: skip
+        await self.audit.record(case.code, None, "open", now)
+        return case
+
+    async def survivor_wrote(
+        self, telegram_user_id: int, message_id: int, media_group_id: str | None, reply_to: int | None
+    ) -> Case | None:
+        """Her message while she has a case: queued for the topic. A closed case opens again."""
+        case = await self.case_of(telegram_user_id)
+        if case is None:
+            return None
+        now = self._now()
+        if not case.is_open:
+            await self._set_status(case, "open", actor=None, action="reopen")
+            await self.outbox.add(case.id, "to_group", now, notice="notice_reopened_by_survivor")
+        await self.cases.update(case.id, activity_at=now)
+        await self.outbox.add(
+            case.id, "to_group", now, source_message=message_id, media_group_id=media_group_id, reply_to=reply_to,
+            not_before=now + ALBUM_WAIT if media_group_id else now,
+        )  # fmt: skip
+        return await self.cases.get(case.id)
+
+    async def close_by_survivor(self, telegram_user_id: int) -> Case | None:
+        case = await self.case_of(telegram_user_id)
+        if case is None or not case.is_open:
+            return case
+        await self._set_status(case, "closed", actor=None, action="close")
+        await self.outbox.add(case.id, "to_group", self._now(), notice="notice_closed_by_survivor")
+        return await self.cases.get(case.id)
+
+    async def erase(self, telegram_user_id: int) -> list[Case]:
+        """/forget: her cases close, advocates are told only that the case was erased, her links go."""
+        user_key = self._pseudonyms.user_key(telegram_user_id)
+        erased = []
+        while (case := await self.cases.latest_for_user(user_key)) is not None:
+            now = self._now()
+            await self.outbox.drop_pending(case.id, "to_survivor")
+            await self.outbox.drop_pending(case.id, "to_group")
+            await self.outbox.add(case.id, "to_group", now, notice="notice_erased")
+            await self.cases.update(case.id, status="erased", user_key=None, chat_ref=None, closed_at=now)
+            await self.audit.record(case.code, None, "erase", now)
+            erased.append(await self._reload(case))
+        return erased
+
+    def chat_id(self, case: Case) -> int | None:
+        """Her chat id, unsealed for delivery; None once she erased her data."""
+        if case.chat_ref is None or case.user_key is None:
+            return None
+        return int(self._sealer.open(case.chat_ref, case.user_key.encode()))
+
+    # ----------------------------------------------------------------------------------- advocate side
+
+    async def advocate_wrote(self, case: Case, message_id: int, reply_to: int | None) -> bool:
+        """An advocate's message in the case topic: queued for her. False if it cannot reach her."""
+        if not case.is_open or case.blocked or case.user_key is None:
+            return False
+        now = self._now()
+        await self.cases.update(case.id, activity_at=now)
+        await self.outbox.add(case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to)
+        return True
+
+    async def claim(self, case: Case, advocate_id: int, first_name: str) -> Case:
+        await self.cases.update(case.id, claimed_by=advocate_id, claimed_name=first_name[:64])
+        await self.audit.record(case.code, advocate_id, "claim", self._now())
+        return await self._reload(case)
+
+    async def release(self, case: Case, advocate_id: int) -> Case:
+        await self.cases.update(case.id, claimed_by=None, claimed_name=None)
+        await self.audit.record(case.code, advocate_id, "release", self._now())
+        return await self._reload(case)
+
+    async def close(self, case: Case, advocate_id: int) -> Case:
+        if case.is_open:
+            await self._set_status(case, "closed", actor=advocate_id, action="close")
+        return await self._reload(case)
+
+    async def reopen(self, case: Case, advocate_id: int) -> Case:
+        if case.status == "closed":
+            await self._set_status(case, "open", actor=advocate_id, action="reopen")
+        return await self._reload(case)
+
+    async def unclaimed(self, minutes: int) -> list[Case]:
+        """Open cases nobody has claimed for `minutes`, not pinged yet; marks them pinged."""
+        now = self._now()
+        cases = await self.cases.unclaimed_since(now - minutes * 60)
+        for case in cases:
+            await self.cases.update(case.id, pinged_at=now)
+        return cases
+
+    async def purge(self, retention_days: int) -> int:
+        return await self.cases.purge_closed(self._now() - retention_days * 86400)
+
+    # ------------------------------------------------------------------------------------------ helpers
+
+    async def _set_status(self, case: Case, status: str, actor: int | None, action: str) -> None:
+        now = self._now()
+        closed_at = now if status != "open" else None
+        await self.cases.update(case.id, status=status, closed_at=closed_at, activity_at=now, pinged_at=None)
+        await self.audit.record(case.code, actor, action, now)
+
+    async def _reload(self, case: Case) -> Case:
+        fresh = await self.cases.get(case.id)
+        return fresh if fresh is not None else case
+
+    async def _new_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if not await self.cases.code_exists(code):
+                return code
+
+    def _seal(self, user_key: str, telegram_user_id: int) -> bytes:
+        return self._sealer.seal(str(telegram_user_id).encode(), user_key.encode())
+
+    def _now(self) -> int:
+        return int(self.clock())

@@ -1,0 +1,375 @@
+"""The advocates' desk: everything the bot does in the advocates' forum group.
+
+One topic per case, a case card kept current, a pinned queue, and the relay that delivers the outbox in
+both directions with copyMessage (never "Forwarded from"). Delivery is at least once and in order per case
+and direction; Telegram's 429 (retry_after), 5xx and timeouts delay a message, a deleted topic is created
+again, and a survivor who blocked the bot is reported in the topic instead of retried forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Bot, ChatMemberAdministrator, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.content.i18n import Localizer
+from bot.handoff.repository import Case, DeskStateRepository, OutboxItem
+from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+TOPIC_GONE = ("thread not found", "topic_deleted", "topic deleted", "topic_id_invalid")
+SOURCE_GONE = ("message to copy not found", "message_id_invalid", "message not found")
+MAX_BACKOFF = 60
+QUEUE_MESSAGE_KEY = "queue_message_id"
+
+
+class Desk:
+    def __init__(self, bot: Bot, services: Services, settings: Settings) -> None:
+        self.bot = bot
+        self.services = services
+        self.chat_id = settings.advocate_chat_id
+        self.language = settings.advocate_language
+        self.ping_minutes = settings.unclaimed_ping_minutes
+        self.retention_days = settings.case_retention_days
+        self.enabled = False
+        self._state = DeskStateRepository(services.database)
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()  # one delivery pass at a time
+
+    @property
+    def handoff(self) -> HandoffService:
+        return self.services.handoff
+
+    def ui(self) -> Localizer:
+        return self.services.content.ui(self.language)
+
+    # ------------------------------------------------------------------------------------------- set-up
+
+    async def check_group(self) -> bool:
+        """Is the advocates' group usable? One clear log line if not; survivors then get the hotlines."""
+        if self.chat_id is None:
+            self.enabled = False
+            return False
+        missing = []
+        try:
+            chat = await self.bot.get_chat(self.chat_id)
+            if not chat.is_forum:
+                missing.append("topics are not turned on in the group (it must be a forum)")
+            member = await self.bot.get_chat_member(self.chat_id, self.bot.id)
+            if not isinstance(member, ChatMemberAdministrator):
+                missing.append("the bot is not an administrator of the group")
+            else:
+                if not member.can_manage_topics:
+                    missing.append("the bot lacks the right to manage topics")
+                if not member.can_delete_messages:
+                    missing.append("the bot lacks the right to delete messages")
+        except TelegramError as error:
+            missing.append(f"the group cannot be reached ({type(error).__name__})")
+        was = self.enabled
+        self.enabled = not missing
+        if missing:
+            log.error(
+                "handoff disabled: BOT_ADVOCATE_CHAT_ID: %s; survivors are offered the hotlines", "; ".join(missing)
+            )
+        elif not was:
+            log.info("handoff enabled")
+        return self.enabled
+
+    # ------------------------------------------------------------------------------------- topics, card
+
+    async def ensure_topic(self, case: Case) -> Case:
+        if case.thread_id is not None:
+            return case
+        topic = await self.bot.create_forum_topic(self.chat_id, self._topic_name(case))
+        await self.handoff.cases.update(case.id, thread_id=topic.message_thread_id, card_message_id=None)
+        case = await self.handoff.cases.get(case.id) or case
+        card = await self.bot.send_message(
+            self.chat_id, self.card_text(case), message_thread_id=case.thread_id, reply_markup=self.card_buttons(case)
+        )
+        await self.handoff.cases.update(case.id, card_message_id=card.message_id)
+        return await self.handoff.cases.get(case.id) or case
+
+    async def refresh(self, case: Case) -> None:
+        """Card, topic state (open or closed) and the queue, after anything changed. Best effort."""
+        if not self.enabled or case.thread_id is None:
+            await self.refresh_queue()
+            return
+        with contextlib.suppress(TelegramError):
+            if case.card_message_id is not None:
+                await self.bot.edit_message_text(
+                    self.card_text(case), self.chat_id, case.card_message_id, reply_markup=self.card_buttons(case)
+                )
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_forum_topic(self.chat_id, case.thread_id, name=self._topic_name(case))
+        with contextlib.suppress(TelegramError):
+            if case.is_open:
+                await self.bot.reopen_forum_topic(self.chat_id, case.thread_id)
+            else:
+                await self.bot.close_forum_topic(self.chat_id, case.thread_id)
+        await self.refresh_queue()
+
+    def card_text(self, case: Case) -> str:
+        ui, triage = self.ui(), Triage.parse(case.triage)
+        now = int(self.handoff.clock())
+        return ui.text(
+            "card",
+            code=f"#{case.code}" + (f" · {ui.text('urgent')}" if case.urgent else ""),
+            language=case.language,
+            status=ui.text(f"status_{case.status}"),
+            claimed=case.claimed_name or ui.text("nobody"),
+            safe=_answer(ui, SAFE, triage.safe, {"yes": "answer_yes", "no": "answer_no"}),
+            help=_answer(ui, HELP, triage.help, {value: f"help_{value}" for value in HELP.values()}),
+            when=_answer(ui, WHEN, triage.when, {value: f"when_{value}" for value in WHEN.values()}),
+            opened=ui.datetime(dt.datetime.fromtimestamp(case.opened_at, dt.UTC)),
+            waiting=ui.plural("duration_minutes", max(0, (now - case.activity_at) // 60)),
+        )
+
+    def card_buttons(self, case: Case) -> InlineKeyboardMarkup | None:
+        if case.status == "erased":
+            return None
+        ui = self.ui()
+        claim = ("release", "button_release") if case.claimed_by else ("claim", "button_claim")
+        status = ("close", "button_close") if case.is_open else ("reopen", "button_reopen")
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(ui.text(key), callback_data=f"1:h:{verb}:{case.id}")
+                    for verb, key in (claim, status)
+                ]
+            ]
+        )
+
+    def _topic_name(self, case: Case) -> str:
+        # No personal data: the code, her language, and whether she said she is not safe.
+        parts = [f"#{case.code}", case.language]
+        if case.urgent:
+            parts.append(self.ui().text("urgent"))
+        if not case.is_open:
+            parts.append(self.ui().text(f"status_{case.status}"))
+        return " · ".join(parts)[:128]
+
+    async def refresh_queue(self) -> None:
+        """The pinned list of open cases, most urgent and longest waiting first."""
+        if not self.enabled:
+            return
+        ui, now = self.ui(), int(self.handoff.clock())
+        cases = await self.handoff.cases.open_cases()
+        lines = [
+            ui.text(
+                "queue_line",
+                urgent="❗" if case.urgent else "",
+                code=f"#{case.code}",
+                language=case.language,
+                waiting=ui.plural("duration_minutes", max(0, (now - case.opened_at) // 60)),
+                claimed=case.claimed_name or ui.text("nobody"),
+            )
+            for case in cases
+        ]
+        text = ui.text("queue_title") + "\n\n" + ("\n".join(lines) if lines else ui.text("queue_empty"))
+        message_id = await self._state.get(QUEUE_MESSAGE_KEY)
+        try:
+            if message_id is not None:
+                await self.bot.edit_message_text(text, self.chat_id, int(message_id))
+                return
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return
+        except TelegramError:
+            return
+        with contextlib.suppress(TelegramError):
+            sent = await self.bot.send_message(self.chat_id, text)
+            await self._state.set(QUEUE_MESSAGE_KEY, str(sent.message_id))
+            await self.bot.pin_chat_message(self.chat_id, sent.message_id, disable_notification=True)
+
+    # -------------------------------------------------------------------------------------------- relay
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver the outbox until cancelled: at once when woken, and whenever a retry falls due."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception as error:  # never let one bad row stop the relay
+                log.error("relay pass failed error=%s", type(error).__name__)
+            next_due = await self.handoff.outbox.next_due_at()
+            delay = 1.0 if next_due is None else max(0.05, min(1.0, next_due - self.handoff.clock()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        if not self.enabled:
+            return 0
+        async with self._lock:
+            delivered = 0
+            items = await self.handoff.outbox.due(int(self.handoff.clock()))
+            held: set[tuple[int, str]] = set()  # a queue that must wait keeps its later items waiting too
+            done: set[int] = set()
+            for item in items:
+                if item.id in done or (item.case_id, item.direction) in held:
+                    continue
+                album = [i for i in items if i.media_group_id and i.media_group_id == item.media_group_id]
+                batch = album if item.media_group_id else [item]
+                done.update(i.id for i in batch)
+                if await self._deliver(batch):
+                    delivered += len(batch)
+                else:
+                    held.add((item.case_id, item.direction))
+            return delivered
+
+    async def _deliver(self, batch: list[OutboxItem]) -> bool:
+        item = batch[0]
+        case = await self.handoff.cases.get(item.case_id)
+        if case is None:
+            return True  # purged
+        now = int(self.handoff.clock())
+        try:
+            if item.direction == "to_group":
+                await self._to_group(case, batch)
+            else:
+                await self._to_survivor(case, item)
+            return True
+        except RetryAfter as error:
+            await self._later(batch, now + int(error.retry_after if isinstance(error.retry_after, int) else 1) + 1)
+        except Forbidden:
+            if item.direction == "to_survivor":
+                await self._blocked(case)
+                return True
+            log.error("the bot cannot write in the advocates' group error=Forbidden")
+            await self._later(batch, now + MAX_BACKOFF)
+        except BadRequest as error:
+            text = error.message.lower()
+            if any(marker in text for marker in TOPIC_GONE):
+                await self._recreate_topic(case)
+                await self._later(batch, now)
+            elif any(marker in text for marker in SOURCE_GONE):
+                for part in batch:  # deleted (wiped) before it could be relayed: nothing to deliver
+                    await self.handoff.outbox.drop(part.id)
+                return True
+            else:
+                log.error("relay item dropped case=%s error=BadRequest", case.code)
+                for part in batch:
+                    await self.handoff.outbox.drop(part.id)
+                return True
+        except (NetworkError, TelegramError) as error:
+            log.warning("relay retry case=%s error=%s", case.code, type(error).__name__)
+            await self._later(batch, now + min(MAX_BACKOFF, 2 ** min(item.attempts, 6)))
+        return False
+
+    async def _to_group(self, case: Case, batch: list[OutboxItem]) -> None:
+        item = batch[0]
+        case = await self.ensure_topic(case)
+        if item.notice is not None:
+            text = self.ui().text(item.notice, minutes=self.ping_minutes)
+            sent = await self.bot.send_message(self.chat_id, text, message_thread_id=case.thread_id)
+            await self.handoff.outbox.mark_sent(item.id, sent.message_id)
+            return
+        her_chat = self.handoff.chat_id(case)
+        if her_chat is None:
+            await self.handoff.outbox.drop(item.id)
+            return
+        if len(batch) > 1:
+            ids = [part.source_message for part in batch if part.source_message is not None]
+            copies = await self.bot.copy_messages(self.chat_id, her_chat, ids, message_thread_id=case.thread_id)
+            for part, copy in zip(batch, copies, strict=False):
+                await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id)
+                await self.handoff.outbox.mark_sent(part.id, copy.message_id)
+            return
+        reply = await self._reply_in_group(case, item.reply_to)
+        copy = await self.bot.copy_message(
+            self.chat_id, her_chat, item.source_message, message_thread_id=case.thread_id, reply_parameters=reply
+        )
+        await self.handoff.pairs.add(case.id, item.source_message or 0, copy.message_id)
+        await self.handoff.outbox.mark_sent(item.id, copy.message_id)
+
+    async def _to_survivor(self, case: Case, item: OutboxItem) -> None:
+        her_chat = self.handoff.chat_id(case)
+        if her_chat is None or case.blocked:
+            await self.handoff.outbox.drop(item.id)
+            return
+        if (await self.services.safety.settings(her_chat)).discreet:
+            # The lock screen shows only a neutral line; the reply itself appears when she taps Show.
+            ui = self.services.content.ui(case.language)
+            notice = await self.bot.send_message(
+                her_chat,
+                ui.text("new_message"),
+                reply_markup=InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(ui.text("button_show"), callback_data=f"1:h:show:{item.id}")]]
+                ),
+            )
+            await self.services.safety.record(her_chat, [notice.message_id], int(notice.date.timestamp()))
+            await self.handoff.outbox.mark_sent(item.id, notice.message_id)
+            return
+        await self.copy_to_survivor(case, her_chat, item, protect=False)
+
+    async def copy_to_survivor(self, case: Case, her_chat: int, item: OutboxItem, protect: bool) -> int:
+        reply = None
+        if item.reply_to is not None:
+            mine = await self.handoff.pairs.survivor_for(case.id, item.reply_to)
+            if mine is not None:
+                reply = ReplyParameters(mine, allow_sending_without_reply=True)
+        copy = await self.bot.copy_message(
+            her_chat, self.chat_id, item.source_message, reply_parameters=reply, protect_content=protect
+        )
+        await self.services.safety.record(her_chat, [copy.message_id], int(self.handoff.clock()))
+        await self.handoff.pairs.add(case.id, copy.message_id, item.source_message or 0)
+        await self.handoff.outbox.mark_sent(item.id, copy.message_id)
+        return copy.message_id
+
+    async def _reply_in_group(self, case: Case, reply_to: int | None) -> ReplyParameters | None:
+        if reply_to is None:
+            return None
+        theirs = await self.handoff.pairs.group_for(case.id, reply_to)
+        return ReplyParameters(theirs, allow_sending_without_reply=True) if theirs is not None else None
+
+    async def _later(self, batch: list[OutboxItem], at: int) -> None:
+        for part in batch:
+            await self.handoff.outbox.retry_later(part.id, at)
+
+    async def _blocked(self, case: Case) -> None:
+        await self.handoff.cases.update(case.id, blocked=1)
+        await self.handoff.outbox.drop_pending(case.id, "to_survivor")
+        await self.handoff.outbox.add(case.id, "to_group", int(self.handoff.clock()), notice="notice_blocked")
+        log.info("survivor blocked the bot case=%s", case.code)
+
+    async def _recreate_topic(self, case: Case) -> None:
+        """The topic was deleted: a new one, with a fresh card, and a note saying what happened."""
+        await self.handoff.cases.update(case.id, thread_id=None, card_message_id=None)
+        fresh = await self.handoff.cases.get(case.id)
+        if fresh is None:
+            return
+        await self.ensure_topic(fresh)
+        await self.handoff.outbox.add(case.id, "to_group", int(self.handoff.clock()), notice="notice_topic_recreated")
+        log.warning("case topic recreated case=%s", case.code)
+
+    # ------------------------------------------------------------------------------------ periodic work
+
+    async def periodic(self) -> None:
+        """Every check interval: look at the group again if it was unusable, ping unclaimed cases,
+        refresh the queue, purge old relay data."""
+        if not self.enabled:
+            await self.check_group()
+            if not self.enabled:
+                return
+        for case in await self.handoff.unclaimed(self.ping_minutes):
+            await self.handoff.outbox.add(case.id, "to_group", int(self.handoff.clock()), notice="notice_unclaimed")
+        await self.handoff.purge(self.retention_days)
+        await self.refresh_queue()
+        self.wake()
+
+
+def _answer(ui: Localizer, codes: dict[str, str], code: str, keys: dict[str, str]) -> str:
+    value = codes.get(code)
+    return ui.text(keys[value]) if value in keys else ui.text("not_answered")

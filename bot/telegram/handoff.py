@@ -1,0 +1,270 @@
+"""Telegram handlers of the handoff: her side (consent, triage, her case) and the advocates' group."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.content import callbacks
+from bot.content.i18n import Localizer
+from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
+from bot.content.render import ButtonView, ScreenView
+from bot.handoff.repository import Case
+from bot.handoff.service import HELP, WHEN, Triage
+from bot.telegram.views import replace_view
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.telegram.desk import Desk
+
+log = logging.getLogger(__name__)
+
+NOTE_MARKER = "!"  # an advocate's message starting with this stays in the topic (an internal note)
+HELP_KEYS = {code: f"help_{name}" for code, name in HELP.items()}
+WHEN_KEYS = {code: f"when_{name}" for code, name in WHEN.items()}
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+def desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
+    return context.application.bot_data["desk"]
+
+
+# ------------------------------------------------------------------------------------------ her side
+
+
+async def start_handoff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """She agreed to what the advocate will see: ask the optional questions, or offer the hotlines."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+        return
+    await query.answer()
+    user = query.from_user
+    if not desk(context).enabled:
+        reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
+        await replace_view(services(context), query.message, reply.view)
+        return
+    language = await services(context).guide.language_of(user.id, user.language_code)
+    await replace_view(services(context), query.message, _triage_view(services(context), language, []))
+
+
+async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`1:h:t:<safe>:<help>:<when>`: one more answer each tap; the last one opens the case."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+        return
+    await query.answer()
+    answers = (query.data or "").split(":")[3:]
+    user = query.from_user
+    language = await services(context).guide.language_of(user.id, user.language_code)
+    if not desk(context).enabled:
+        reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
+        await replace_view(services(context), query.message, reply.view)
+        return
+    if len(answers) < 3:
+        await replace_view(services(context), query.message, _triage_view(services(context), language, answers))
+        return
+    triage = Triage(*(answer if answer else "-" for answer in answers[:3]))
+    case = await services(context).handoff.open_case(user.id, language, triage)
+    await replace_view(services(context), query.message, _case_opened_view(context, language, case.code))
+    await desk(context).refresh(case)
+    desk(context).wake()  # creates the topic and its card
+
+
+async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+        return
+    user = query.from_user
+    case = await services(context).handoff.close_by_survivor(user.id)
+    language = await services(context).guide.language_of(user.id, user.language_code)
+    await query.answer(services(context).content.ui(language).text("case_closed_by_you"))
+    reply = await services(context).guide.open(user.id, user.language_code, MENU_SCREEN)
+    await replace_view(services(context), query.message, reply.view)
+    if case is not None:
+        await desk(context).refresh(case)
+        desk(context).wake()
+
+
+async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Discreet delivery: the neutral notice becomes the advocate's message when she taps Show."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+        return
+    user = query.from_user
+    handoff = services(context).handoff
+    language = await services(context).guide.language_of(user.id, user.language_code)
+    item_id = (query.data or "").rsplit(":", 1)[-1]
+    item = await handoff.outbox.get(int(item_id)) if item_id.isdigit() else None
+    case = await handoff.cases.get(item.case_id) if item is not None else None
+    # Only her own case's messages: a forged id from someone else's case shows nothing.
+    if item is None or case is None or handoff.chat_id(case) != user.id or item.direction != "to_survivor":
+        await query.answer(services(context).content.ui(language).text("message_gone"))
+        return
+    await query.answer()
+    await desk(context).copy_to_survivor(case, user.id, item, protect=True)
+    await query.message.delete()
+
+
+async def relay_from_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Anything she sends while she has a case goes to its topic. True if it was taken."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None or not desk(context).enabled:
+        return False
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    case = await services(context).handoff.survivor_wrote(user.id, message.message_id, message.media_group_id, reply_to)
+    if case is None:
+        return False
+    await desk(context).refresh(case)
+    desk(context).wake()
+    return True
+
+
+def _triage_view(services: Services, language: str, answers: list[str]) -> ScreenView:
+    ui = services.content.ui(language)
+    prefix = ":".join(["1:h:t", *answers])
+    skip = ButtonView(ui.text("answer_skip"), f"{prefix}:")
+    if not answers:
+        question = ui.text("triage_safe_question")
+        rows = [[ButtonView(ui.text("answer_yes"), f"{prefix}:y"), ButtonView(ui.text("answer_no"), f"{prefix}:n")]]
+    elif len(answers) == 1:
+        question = ui.text("triage_help_question")
+        rows = [[ButtonView(ui.text(key), f"{prefix}:{code}")] for code, key in HELP_KEYS.items()]
+    else:
+        question = ui.text("triage_when_question")
+        rows = [[ButtonView(ui.text(key), f"{prefix}:{code}")] for code, key in WHEN_KEYS.items()]
+    rows.append([skip])
+    rows.append(_navigation(ui))
+    return ScreenView("handoff_triage", language, f"<b>{_escape(question)}</b>", rows, len(question))
+
+
+def _case_opened_view(context: ContextTypes.DEFAULT_TYPE, language: str, code: str) -> ScreenView:
+    ui = services(context).content.ui(language)
+    hours = services(context).handoff.hours
+    now = dt.datetime.now(dt.UTC)
+    if hours.is_open(now):
+        minutes = context.application.bot_data["settings"].usual_reply_minutes
+        wait = ui.text("wait_in_hours", duration=ui.plural("reply_minutes", minutes))
+    else:
+        wait = ui.text("wait_off_hours", start=ui.weekday_time(hours.next_start(now)))
+    text = "\n\n".join((ui.text("case_opened", code=code), wait, ui.text("case_danger")))
+    rows = [[ButtonView(ui.text("button_close_case"), "1:h:x")], _navigation(ui)]
+    return ScreenView("handoff_case", language, _escape(text), rows, len(text))
+
+
+def _navigation(ui: Localizer) -> list[ButtonView]:
+    return [
+        ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN)),
+        ButtonView(ui.text("button_sos"), callbacks.for_screen(EMERGENCY_SCREEN)),
+        ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)),
+    ]
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+# ---------------------------------------------------------------------------------- advocates' group
+
+
+async def group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Claim, release, close, reopen from the case card."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
+        if query is not None:
+            await query.answer()
+        return
+    _, _, verb, case_id = (query.data or "").split(":", 3)
+    case = await services(context).handoff.cases.get(int(case_id)) if case_id.isdigit() else None
+    await query.answer()
+    if case is not None:
+        await _act(context, case, verb, query.from_user.id, query.from_user.first_name)
+
+
+async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/claim, /release, /close, /reopen inside a case topic; /note stays in the topic."""
+    message = update.message
+    if message is None or message.from_user is None or not message.is_topic_message:
+        return
+    case = await services(context).handoff.cases.by_thread(message.message_thread_id or 0)
+    command = (message.text or "").split()[0].lstrip("/").split("@")[0]
+    if case is None or command == "note":
+        return
+    await _act(context, case, command, message.from_user.id, message.from_user.first_name)
+
+
+async def _act(context: ContextTypes.DEFAULT_TYPE, case: Case, verb: str, advocate_id: int, name: str) -> None:
+    handoff = services(context).handoff
+    now = int(handoff.clock())
+    if verb == "claim":
+        case = await handoff.claim(case, advocate_id, name)
+        notice = "notice_claimed"
+    elif verb == "release":
+        case = await handoff.release(case, advocate_id)
+        notice = "notice_released"
+    elif verb == "close":
+        case = await handoff.close(case, advocate_id)
+        notice = "notice_closed"
+    elif verb == "reopen":
+        case = await handoff.reopen(case, advocate_id)
+        notice = "notice_reopened"
+    else:
+        return
+    await desk(context).refresh(case)
+    if verb == "claim":
+        # The advocate's first name is shown to colleagues, never to her.
+        text = desk(context).ui().text(notice, name=name)
+        await context.bot.send_message(desk(context).chat_id, text, message_thread_id=case.thread_id)
+    else:
+        await handoff.outbox.add(case.id, "to_group", now, notice=notice)
+        desk(context).wake()
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An advocate wrote in a case topic: to her, unless it is a note."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot or not message.is_topic_message:
+        return
+    if message.text is None and message.effective_attachment is None:
+        return  # service messages: topic created, closed, pinned…
+    if (message.text or message.caption or "").startswith(NOTE_MARKER):
+        return
+    handoff = services(context).handoff
+    case = await handoff.cases.by_thread(message.message_thread_id or 0)
+    if case is None:
+        return
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    if reply_to == message.message_thread_id:
+        reply_to = None  # in a topic every message "replies" to the topic's first message
+    if await handoff.advocate_wrote(case, message.message_id, reply_to):
+        desk(context).wake()
+        return
+    notice = "notice_blocked" if case.blocked else "notice_not_delivered"
+    await message.reply_text(desk(context).ui().text(notice))
+
+
+async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await desk(context).periodic()
+
+
+def register(application: Application, advocate_chat_id: int | None) -> None:
+    """Registered before the generic handlers of the same group, so these buttons never reach them."""
+    application.add_handler(CallbackQueryHandler(start_handoff, pattern=r"^1:a:handoff:start$"))
+    application.add_handler(CallbackQueryHandler(triage_answer, pattern=r"^1:h:t(:[a-z]?){0,3}$"))
+    application.add_handler(CallbackQueryHandler(close_by_her, pattern=r"^1:h:x$"))
+    application.add_handler(CallbackQueryHandler(show_reply, pattern=r"^1:h:show:\d+$"))
+    application.add_handler(CallbackQueryHandler(group_button, pattern=r"^1:h:(claim|release|close|reopen):\d+$"))
+    if advocate_chat_id is None:
+        return
+    group = filters.Chat(advocate_chat_id) & filters.UpdateType.MESSAGE
+    application.add_handler(
+        CommandHandler(["claim", "release", "close", "reopen", "note"], group_command, filters=group)
+    )
+    application.add_handler(MessageHandler(group & ~filters.COMMAND, group_message))
