@@ -97,10 +97,13 @@ def build_application(
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
         .defaults(DEFAULTS)
+        .updater(None)  # bot/telegram/polling.py polls, confirming updates only once handled
     )
     if rate_limit:
         # Honours Telegram's flood limits and retries a 429 after its retry_after instead of losing the message.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(
+            AIORateLimiter(max_retries=3, group_max_rate=settings.group_messages_per_minute, group_time_period=60)
+        )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

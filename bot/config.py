@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     wipe_check_seconds: int = Field(
         default=30, ge=1, le=3600, description="How often due wipes and unclaimed cases are looked for."
     )
+    # Telegram's FAQ says 20 messages a minute per group; it also says real limits vary. Keep the default.
+    group_messages_per_minute: int = Field(default=20, ge=1, le=600, description="Sends per minute to a group.")
     advocate_language: Literal["ru", "kk", "en"] = Field(default="ru", description="Language of the advocates' group.")
     # The advocates' working time, in Kazakhstan time (UTC+5).
     work_hours: str = Field(default="09:00-18:00", description="When advocates answer, HH:MM-HH:MM.")

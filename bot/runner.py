@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, Services, attach, build_application, publish_commands
 from bot.config import ConfigError, Settings
 from bot.content.store import ContentStore
+from bot.telegram.polling import poll
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +38,17 @@ async def serve(
         await publish_commands(application, content)
         await desk.check_group()
         relay = asyncio.create_task(desk.run(), name="relay")
-        # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
-        await application.updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
-        )
         await application.start()
         log.info("bot started username=%s", application.bot.username)
         if ready is not None:
             ready.set()
-        await stop.wait()
+        # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
+        await poll(application, stop, ALLOWED_UPDATES)
         log.info("stopping")
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await relay
     finally:
-        if application.updater.running:
-            await application.updater.stop()
         if application.running:
             await application.stop()
         await application.shutdown()

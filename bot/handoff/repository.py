@@ -143,7 +143,7 @@ class OutboxRepository:
         not_before: int | None = None,
     ) -> int:
         cursor = await self._db.connection.execute(
-            """INSERT INTO outbox (case_id, direction, source_message, media_group_id, reply_to, notice,
+            """INSERT OR IGNORE INTO outbox (case_id, direction, source_message, media_group_id, reply_to, notice,
                                    next_attempt_at, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             (case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now),
@@ -177,6 +177,13 @@ class OutboxRepository:
             "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1 WHERE id = ?",
             (sent_message, item_id),
         )
+
+    async def mark_shown(self, item_id: int) -> bool:
+        """A discreet reply is being shown: True the first time only."""
+        cursor = await self._db.connection.execute(
+            "UPDATE outbox SET status = 'shown' WHERE id = ? AND status = 'sent'", (item_id,)
+        )
+        return cursor.rowcount == 1
 
     async def retry_later(self, item_id: int, at: int) -> None:
         await self._db.connection.execute(

@@ -45,6 +45,11 @@ class Desk:
         self._state = DeskStateRepository(services.database)
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one delivery pass at a time
+        # Group messages are limited (20 a minute): only what changed is edited, in the relay's own task,
+        # never while a handler is running.
+        self._dirty: set[int] = set()
+        self._shown: dict[int, tuple[str, str, bool]] = {}  # case id -> (card text, topic name, open)
+        self._queue_text: str | None = None
 
     @property
     def handoff(self) -> HandoffService:
@@ -93,29 +98,47 @@ class Desk:
         topic = await self.bot.create_forum_topic(self.chat_id, self._topic_name(case))
         await self.handoff.cases.update(case.id, thread_id=topic.message_thread_id, card_message_id=None)
         case = await self.handoff.cases.get(case.id) or case
+        card_text = self.card_text(case)
         card = await self.bot.send_message(
-            self.chat_id, self.card_text(case), message_thread_id=case.thread_id, reply_markup=self.card_buttons(case)
+            self.chat_id, card_text, message_thread_id=case.thread_id, reply_markup=self.card_buttons(case)
         )
         await self.handoff.cases.update(case.id, card_message_id=card.message_id)
+        self._shown[case.id] = (card_text, self._topic_name(case), True)
+        self._dirty.add(case.id)  # the queue lists it
         return await self.handoff.cases.get(case.id) or case
 
+    def changed(self, case_id: int) -> None:
+        """Something about the case changed: its card, topic and the queue are brought up to date soon."""
+        self._dirty.add(case_id)
+        self.wake()
+
+    async def refresh_changed(self) -> None:
+        while self._dirty:
+            case = await self.handoff.cases.get(self._dirty.pop())
+            if case is not None:
+                await self.refresh(case)
+
     async def refresh(self, case: Case) -> None:
-        """Card, topic state (open or closed) and the queue, after anything changed. Best effort."""
+        """Card, topic name and state (open or closed) and the queue: only what changed. Best effort."""
         if not self.enabled or case.thread_id is None:
             await self.refresh_queue()
             return
+        card, name, is_open = self.card_text(case), self._topic_name(case), case.is_open
+        shown_card, shown_name, shown_open = self._shown.get(case.id, ("", "", True))
         with contextlib.suppress(TelegramError):
-            if case.card_message_id is not None:
+            if card != shown_card and case.card_message_id is not None:
                 await self.bot.edit_message_text(
-                    self.card_text(case), self.chat_id, case.card_message_id, reply_markup=self.card_buttons(case)
+                    card, self.chat_id, case.card_message_id, reply_markup=self.card_buttons(case)
                 )
         with contextlib.suppress(TelegramError):
-            await self.bot.edit_forum_topic(self.chat_id, case.thread_id, name=self._topic_name(case))
+            if name != shown_name:
+                await self.bot.edit_forum_topic(self.chat_id, case.thread_id, name=name)
         with contextlib.suppress(TelegramError):
-            if case.is_open:
+            if is_open and not shown_open:
                 await self.bot.reopen_forum_topic(self.chat_id, case.thread_id)
-            else:
+            elif not is_open and shown_open:
                 await self.bot.close_forum_topic(self.chat_id, case.thread_id)
+        self._shown[case.id] = (card, name, is_open)
         await self.refresh_queue()
 
     def card_text(self, case: Case) -> str:
@@ -123,8 +146,8 @@ class Desk:
         now = int(self.handoff.clock())
         return ui.text(
             "card",
-            code=f"#{case.code}" + (f" · {ui.text('urgent')}" if case.urgent else ""),
-            language=case.language,
+            code=f"#{case.code}",
+            language=case.language + (f" · {ui.text('urgent')}" if case.urgent else ""),
             status=ui.text(f"status_{case.status}"),
             claimed=case.claimed_name or ui.text("nobody"),
             safe=_answer(ui, SAFE, triage.safe, {"yes": "answer_yes", "no": "answer_no"}),
@@ -176,6 +199,9 @@ class Desk:
             for case in cases
         ]
         text = ui.text("queue_title") + "\n\n" + ("\n".join(lines) if lines else ui.text("queue_empty"))
+        if text == self._queue_text:
+            return
+        self._queue_text = text
         message_id = await self._state.get(QUEUE_MESSAGE_KEY)
         try:
             if message_id is not None:
@@ -201,6 +227,7 @@ class Desk:
         while True:
             try:
                 await self.deliver_due()
+                await self.refresh_changed()
             except Exception as error:  # never let one bad row stop the relay
                 log.error("relay pass failed error=%s", type(error).__name__)
             next_due = await self.handoff.outbox.next_due_at()
@@ -272,7 +299,7 @@ class Desk:
         item = batch[0]
         case = await self.ensure_topic(case)
         if item.notice is not None:
-            text = self.ui().text(item.notice, minutes=self.ping_minutes)
+            text = self.ui().text(item.notice, minutes=self.ping_minutes, name=case.claimed_name or "")
             sent = await self.bot.send_message(self.chat_id, text, message_thread_id=case.thread_id)
             await self.handoff.outbox.mark_sent(item.id, sent.message_id)
             return
@@ -314,7 +341,9 @@ class Desk:
             return
         await self.copy_to_survivor(case, her_chat, item, protect=False)
 
-    async def copy_to_survivor(self, case: Case, her_chat: int, item: OutboxItem, protect: bool) -> int:
+    async def copy_to_survivor(
+        self, case: Case, her_chat: int, item: OutboxItem, protect: bool, mark: bool = True
+    ) -> int:
         reply = None
         if item.reply_to is not None:
             mine = await self.handoff.pairs.survivor_for(case.id, item.reply_to)
@@ -325,7 +354,8 @@ class Desk:
         )
         await self.services.safety.record(her_chat, [copy.message_id], int(self.handoff.clock()))
         await self.handoff.pairs.add(case.id, copy.message_id, item.source_message or 0)
-        await self.handoff.outbox.mark_sent(item.id, copy.message_id)
+        if mark:
+            await self.handoff.outbox.mark_sent(item.id, copy.message_id)
         return copy.message_id
 
     async def _reply_in_group(self, case: Case, reply_to: int | None) -> ReplyParameters | None:
@@ -350,9 +380,15 @@ class Desk:
         fresh = await self.handoff.cases.get(case.id)
         if fresh is None:
             return
-        await self.ensure_topic(fresh)
-        await self.handoff.outbox.add(case.id, "to_group", int(self.handoff.clock()), notice="notice_topic_recreated")
+        fresh = await self.ensure_topic(fresh)
         log.warning("case topic recreated case=%s", case.code)
+        try:  # right under the new card, before the messages that are delivered again
+            text = self.ui().text("notice_topic_recreated")
+            await self.bot.send_message(self.chat_id, text, message_thread_id=fresh.thread_id)
+        except TelegramError:
+            await self.handoff.outbox.add(
+                case.id, "to_group", int(self.handoff.clock()), notice="notice_topic_recreated"
+            )
 
     # ------------------------------------------------------------------------------------ periodic work
 

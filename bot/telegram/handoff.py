@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import logging
 from typing import TYPE_CHECKING
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.content import callbacks
@@ -74,8 +76,7 @@ async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     triage = Triage(*(answer if answer else "-" for answer in answers[:3]))
     case = await services(context).handoff.open_case(user.id, language, triage)
     await replace_view(services(context), query.message, _case_opened_view(context, language, case.code))
-    await desk(context).refresh(case)
-    desk(context).wake()  # creates the topic and its card
+    desk(context).changed(case.id)
 
 
 async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -89,8 +90,7 @@ async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     reply = await services(context).guide.open(user.id, user.language_code, MENU_SCREEN)
     await replace_view(services(context), query.message, reply.view)
     if case is not None:
-        await desk(context).refresh(case)
-        desk(context).wake()
+        desk(context).changed(case.id)
 
 
 async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,8 +109,10 @@ async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer(services(context).content.ui(language).text("message_gone"))
         return
     await query.answer()
-    await desk(context).copy_to_survivor(case, user.id, item, protect=True)
-    await query.message.delete()
+    if await handoff.outbox.mark_shown(item.id):  # a second tap on Show does not deliver it twice
+        await desk(context).copy_to_survivor(case, user.id, item, protect=True, mark=False)
+    with contextlib.suppress(TelegramError):
+        await query.message.delete()
 
 
 async def relay_from_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -122,8 +124,7 @@ async def relay_from_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     case = await services(context).handoff.survivor_wrote(user.id, message.message_id, message.media_group_id, reply_to)
     if case is None:
         return False
-    await desk(context).refresh(case)
-    desk(context).wake()
+    desk(context).changed(case.id)
     return True
 
 
@@ -217,14 +218,9 @@ async def _act(context: ContextTypes.DEFAULT_TYPE, case: Case, verb: str, advoca
         notice = "notice_reopened"
     else:
         return
-    await desk(context).refresh(case)
-    if verb == "claim":
-        # The advocate's first name is shown to colleagues, never to her.
-        text = desk(context).ui().text(notice, name=name)
-        await context.bot.send_message(desk(context).chat_id, text, message_thread_id=case.thread_id)
-    else:
-        await handoff.outbox.add(case.id, "to_group", now, notice=notice)
-        desk(context).wake()
+    # The advocate's first name is shown to colleagues (card, notice), never to her.
+    await handoff.outbox.add(case.id, "to_group", now, notice=notice)
+    desk(context).changed(case.id)
 
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -34,13 +34,16 @@ CREATE TABLE outbox (
     media_group_id  TEXT,                           -- album parts travel together
     reply_to        INTEGER,                        -- the source message it replies to, if any
     notice          TEXT,                           -- a bot notice for the topic (by key, never her words)
-    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dropped')),
+    -- shown: a discreet notice that she has opened (tapping Show twice must not deliver twice)
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'shown', 'dropped')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     created_at      INTEGER NOT NULL,
     sent_message    INTEGER
 ) STRICT;
 CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
+-- Telegram may deliver an update twice (after a crash, before its offset was confirmed): relay it once.
+CREATE UNIQUE INDEX outbox_once ON outbox (case_id, direction, source_message) WHERE source_message IS NOT NULL;
 
 -- Which message in her chat is which message in the topic, so replies keep their reply-to links.
 CREATE TABLE message_pairs (
