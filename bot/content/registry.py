@@ -36,6 +36,9 @@ KNOWN_ACTIONS = frozenset(
     {*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, HANDOFF_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS}
 )
 
+# Advocates' canned replies: UI strings whose names start with this, as many as editors like.
+CANNED_PREFIX = "canned_"
+
 # UI strings the code uses, with the placeholders each may contain.
 UI_KEYS: dict[str, frozenset[str]] = {
     "button_back": frozenset(),

@@ -8,6 +8,7 @@ a text Telegram would refuse to send.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.content.model import ContentTree, LanguagePack, Origin, defined
 from bot.content.phones import phone_mentions
 from bot.content.problems import Location, Problem, Severity
 from bot.content.registry import (
+    CANNED_PREFIX,
     KNOWN_ACTIONS,
     LANGUAGES,
     REQUIRED_SCREENS,
@@ -299,9 +301,17 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
         for key in UI_KEYS:
             if key not in pack.ui and pack.complete:
                 problems.append(Problem(Location(f"{pack.folder}/ui.yaml", 1), f'UI string "{key}" is missing'))
+        for key in sorted(_canned_keys(tree) - set(pack.ui)):
+            if pack.complete:
+                problems.append(
+                    Problem(Location(f"{pack.folder}/ui_handoff.yaml", 1), f'canned reply "{key}" is missing here')
+                )
         for key, entry in pack.ui.items():
             where = pack.ui_origins[key].where()
-            if key not in UI_KEYS:
+            if key.startswith(CANNED_PREFIX) and not re.fullmatch(r"canned_[a-z0-9_]{1,30}", key):
+                problems.append(Problem(where, f'"{key}": a canned reply is named canned_ and up to 30 small latin '
+                                        "letters, digits or _"))  # fmt: skip
+            if key not in UI_KEYS and not key.startswith(CANNED_PREFIX):
                 problems.append(
                     Problem(where, f'UI string "{key}" is not used by the bot (misspelt?)', Severity.WARNING)
                 )
@@ -335,6 +345,11 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _canned_keys(tree: ContentTree) -> set[str]:
+    """Canned replies are UI strings named canned_…: editors add them freely, in every language."""
+    return {key for pack in tree.packs.values() for key in pack.ui if key.startswith(CANNED_PREFIX)}
 
 
 def _unformattable(forms: Iterable[str], names: set[str]) -> str | None:

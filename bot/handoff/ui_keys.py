@@ -55,4 +55,5 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "queue_title": _NONE,
     "queue_empty": _NONE,
     "queue_line": frozenset({"code", "language", "urgent", "waiting", "claimed"}),
+    "replies_title": _NONE,
 }

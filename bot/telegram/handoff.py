@@ -8,13 +8,13 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.content import callbacks
 from bot.content.i18n import Localizer
-from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
+from bot.content.registry import CANNED_PREFIX, EMERGENCY_SCREEN, EXIT_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, Triage
@@ -190,7 +190,7 @@ async def group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/claim, /release, /close, /reopen inside a case topic; /note stays in the topic."""
+    """/claim, /release, /close, /reopen, /canned inside a case topic; /note stays in the topic."""
     message = update.message
     if message is None or message.from_user is None or not message.is_topic_message:
         return
@@ -198,7 +198,58 @@ async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     if case is None or command == "note":
         return
+    if command == "canned":
+        await _offer_canned(context, case)
+        return
     await _act(context, case, command, message.from_user.id, message.from_user.first_name)
+
+
+async def _offer_canned(context: ContextTypes.DEFAULT_TYPE, case: Case) -> None:
+    """The editors' canned replies, labelled in the advocates' language, sent in hers."""
+    ui, pack = desk(context).ui(), services(context).content.tree.packs[desk(context).language]
+    rows = [
+        [
+            InlineKeyboardButton(
+                _label(str(pack.ui[key])), callback_data=f"1:h:canned:{case.id}:{key[len(CANNED_PREFIX) :]}"
+            )
+        ]
+        for key in sorted(pack.ui)
+        if key.startswith(CANNED_PREFIX)
+    ]
+    await context.bot.send_message(
+        desk(context).chat_id, ui.text("replies_title"), message_thread_id=case.thread_id,
+        reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+    )  # fmt: skip
+
+
+async def send_canned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A canned reply chosen: posted in the topic (colleagues see what was sent), then relayed to her."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
+        if query is not None:
+            await query.answer()
+        return
+    _, _, _, case_id, name = (query.data or "").split(":", 4)
+    handoff = services(context).handoff
+    case = await handoff.cases.get(int(case_id)) if case_id.isdigit() else None
+    await query.answer()
+    key = CANNED_PREFIX + name
+    if case is None or key not in services(context).content.tree.packs[case.language].ui:
+        return
+    text = services(context).content.ui(case.language).text(key)
+    # Not protected: a protected message could not be copied on to her.
+    posted = await context.bot.send_message(
+        desk(context).chat_id, text, message_thread_id=case.thread_id, protect_content=False
+    )
+    if await handoff.advocate_wrote(case, posted.message_id, None):
+        desk(context).wake()
+    else:
+        notice = "notice_blocked" if case.blocked else "notice_not_delivered"
+        await posted.reply_text(desk(context).ui().text(notice))
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 async def _act(context: ContextTypes.DEFAULT_TYPE, case: Case, verb: str, advocate_id: int, name: str) -> None:
@@ -257,10 +308,11 @@ def register(application: Application, advocate_chat_id: int | None) -> None:
     application.add_handler(CallbackQueryHandler(close_by_her, pattern=r"^1:h:x$"))
     application.add_handler(CallbackQueryHandler(show_reply, pattern=r"^1:h:show:\d+$"))
     application.add_handler(CallbackQueryHandler(group_button, pattern=r"^1:h:(claim|release|close|reopen):\d+$"))
+    application.add_handler(CallbackQueryHandler(send_canned, pattern=r"^1:h:canned:\d+:[a-z0-9_]+$"))
     if advocate_chat_id is None:
         return
     group = filters.Chat(advocate_chat_id) & filters.UpdateType.MESSAGE
     application.add_handler(
-        CommandHandler(["claim", "release", "close", "reopen", "note"], group_command, filters=group)
+        CommandHandler(["claim", "release", "close", "reopen", "note", "canned"], group_command, filters=group)
     )
     application.add_handler(MessageHandler(group & ~filters.COMMAND, group_message))

@@ -306,3 +306,12 @@ def test_a_number_the_fact_sheet_marks_low_cannot_be_listed(tree):
     path = tree / "phones.yaml"
     path.write_text(path.read_text(encoding="utf-8") + '"1402":\n  purpose: "x"\n  confidence: low\n  source: "y"\n')
     assert "phones.yaml:5: number 1402: confidence must be high or medium in the fact sheet to publish" in errors(tree)
+
+
+def test_canned_replies_must_exist_in_every_language(tree):
+    for language in ("ru", "en"):
+        path = tree / language / "ui.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + 'canned_hello: "Hello"\n', encoding="utf-8")
+    found = errors(tree)
+    assert any(line.startswith("kk/ui_handoff.yaml:1:") and 'canned reply "canned_hello"' in line for line in found)
+    assert warnings(tree) == []  # canned replies are the editors' own: not "unused"

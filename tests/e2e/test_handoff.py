@@ -89,6 +89,16 @@ async def test_a_case_opens_a_topic_without_her_identity_and_relays_both_ways(tm
             await asyncio.sleep(0.5)
             texts = [m.text for m in she.messages]
             assert "! внутренняя заметка" not in texts and "Сізге жаңа хабарлама келді." not in texts
+
+            # A canned reply, labelled in Russian for the advocate, reaches her in Kazakh.
+            await advocate.send_text("/canned", chat=group, thread_id=thread_id)
+            chooser = await advocate.wait_reply(chat=group, thread_id=thread_id)
+            assert chooser.text.startswith("Готовые ответы")
+            await advocate.press(next(t for t in chooser.button_texts() if t.startswith("Бесплатно")), chat=group)
+            await she.wait_reply(timeout=10)
+            await she.press("Көрсету")
+            canned = await she.wait_reply(timeout=10)
+            assert canned.text.startswith("Заңгермен тегін сөйлесу үшін 111")
             assert await stop(process) == 0
 
     with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as db:
