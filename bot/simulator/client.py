@@ -246,6 +246,21 @@ class SimUser(_Member):
         files = self._world.add_photo(data, *size)
         return await self._send(chat, thread_id, None, media_kind="photo", files=files, **self._caption(caption))
 
+    async def send_album(self, images: list[bytes], caption: str | None = None) -> list[SimMessage]:
+        """Several photos sent at once: Telegram delivers them as separate messages with one media_group_id."""
+        group_id = str(random.randint(10**17, 2**63 - 1))
+        sent = []
+        for index, data in enumerate(images):
+            size = image_size(data)
+            if size is None:
+                raise ValueError("not a PNG/JPEG/GIF/WebP image (use bot.simulator.media.make_png())")
+            files = self._world.add_photo(data, *size)
+            extra = self._caption(caption) if index == 0 else {}
+            sent.append(
+                await self._send(None, None, None, media_kind="photo", files=files, media_group_id=group_id, **extra)
+            )
+        return sent
+
     async def send_document(
         self,
         data: bytes,

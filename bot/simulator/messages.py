@@ -418,8 +418,12 @@ def copy_messages(world: World, p: Params) -> list[dict[str, int]]:
         raise bad("there are no messages to forward")
     remove_caption = p.bool_("remove_caption")
     result = []
+    # "Album grouping is kept for copied messages" (Bot API): each source album becomes one new album.
+    new_groups: dict[str, str] = {}
     for src in copyable:
-        over = {"caption": None, "caption_entities": []} if remove_caption else {}
+        over: dict[str, Any] = {"caption": None, "caption_entities": []} if remove_caption else {}
+        if src.media_group_id:
+            over["media_group_id"] = new_groups.setdefault(src.media_group_id, str(random.randint(10**17, 2**63 - 1)))
         msg = _copy_into(world, p, chat, src, thread_id, None, **over)
         result.append({"message_id": msg.message_id})
     return result
