@@ -7,6 +7,7 @@ Telegram, and this module plays the person's phone — printing what her chat sh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 import sys
@@ -19,7 +20,7 @@ from bot.config import load_settings
 from bot.content.store import ContentStore
 from bot.logging_setup import configure_logging
 from bot.runner import serve
-from bot.simulator import DEFAULT_TOKEN, SimMessage, Simulator, SimUser
+from bot.simulator import DEFAULT_TOKEN, SimGroup, SimMessage, Simulator, SimUser
 
 REPLY_TIMEOUT = 10.0  # seconds to wait for the bot's answer
 SETTLE = 0.3  # the bot may answer with more than one message or edit: collect them before prompting
@@ -27,8 +28,11 @@ QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
 
 INTRO = (
     "Offline demo: a fake Telegram server on 127.0.0.1 and the real bot. Nothing leaves this computer.\n"
-    "Type a button's number to press it, or type a message. /quit or Ctrl-D leaves."
+    "Type a button's number to press it, or type a message. /quit or Ctrl-D leaves.\n"
+    "Lines marked ┆ are what the advocates see in their group. After 💬 Talk to a person, answer as an\n"
+    "advocate with: /advocate your text"
 )
+ADVOCATE_COMMAND = "/advocate "
 
 
 def run_demo(
@@ -44,7 +48,20 @@ async def _demo(language_code: str, tour: bool, stdin: TextIO, stdout: TextIO) -
     terminal = Terminal(stdout)
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as data_dir:
         async with Simulator(token=DEFAULT_TOKEN, bot_username="help_demo_bot") as sim:
-            settings = base.model_copy(update={"api_url": sim.base_url, "data_dir": Path(data_dir)})
+            # The advocates' side: a forum group where the bot is an administrator, always on shift.
+            group = sim.add_forum_group("Advocates")
+            advocate = sim.add_user(first_name="Advocate", language_code="ru")
+            group.add_member(advocate)
+            terminal.watch(sim, group, advocate)
+            settings = base.model_copy(
+                update={
+                    "api_url": sim.base_url,
+                    "data_dir": Path(data_dir),
+                    "advocate_chat_id": group.id,
+                    "work_hours": "00:00-24:00",
+                    "work_days": "mon-sun",
+                }
+            )
             stop, ready = asyncio.Event(), asyncio.Event()
             bot_task = asyncio.create_task(serve(settings, DEFAULT_TOKEN, content, b"demo" * 16, stop, ready))
             try:
@@ -73,7 +90,11 @@ async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: T
         line = line.strip()
         if not line:
             continue
-        if line.isdigit():
+        if line.startswith(ADVOCATE_COMMAND):
+            if not await terminal.advocate_says(line[len(ADVOCATE_COMMAND) :]):
+                terminal.say("There is no case yet: open one with 💬 first.")
+                continue
+        elif line.isdigit():
             buttons = terminal.numbered_buttons
             number = int(line)
             if not 1 <= number <= len(buttons):
@@ -83,6 +104,13 @@ async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: T
             terminal.say(f"> [{text}]")
             await user.press(text, message=message)
         else:
+            if terminal.has_case():
+                # In an open case her message goes to the advocates: wait for it to appear there.
+                before = terminal.group_size()
+                await user.send_text(line)
+                await terminal.wait_for_group(before)
+                terminal.show_group_changes()
+                continue
             await user.send_text(line)
         await _show_replies(user, terminal)
 
@@ -121,6 +149,7 @@ async def _show_replies(user: SimUser, terminal: Terminal, quiet: bool = False) 
         terminal.mark_seen(user.messages)
     else:
         terminal.show_changes(user.messages)
+        terminal.show_group_changes()
 
 
 def _lines_from(stream: TextIO) -> asyncio.Queue[str | None]:
@@ -145,6 +174,47 @@ class Terminal:
         self.styled = stdout.isatty()
         self.seen: dict[int, tuple[str | None, object]] = {}
         self.numbered_buttons: list[tuple[SimMessage, str]] = []
+        self.sim: Simulator | None = None
+        self.group: SimGroup | None = None
+        self.advocate: SimUser | None = None
+        self.group_seen: set[int] = set()
+
+    def watch(self, sim: Simulator, group: SimGroup, advocate: SimUser) -> None:
+        self.sim, self.group, self.advocate = sim, group, advocate
+
+    async def advocate_says(self, text: str) -> bool:
+        topics = [t for t in self.group.topics.values() if not t.deleted] if self.group else []
+        if not topics or self.advocate is None or self.group is None:
+            return False
+        self.say(f"┆ > {text}")
+        await self.advocate.send_text(text, chat=self.group, thread_id=topics[-1].thread_id)
+        return True
+
+    def has_case(self) -> bool:
+        return self.group is not None and any(not t.deleted for t in self.group.topics.values())
+
+    def group_size(self) -> int:
+        return len(self.group.messages()) if self.group is not None else 0
+
+    async def wait_for_group(self, before: int) -> None:
+        if self.sim is not None:
+            with contextlib.suppress(TimeoutError):
+                await self.sim.wait_until(lambda: self.group_size() > before, timeout=REPLY_TIMEOUT)
+        await asyncio.sleep(SETTLE)
+
+    def show_group_changes(self) -> None:
+        if self.group is None:
+            return
+        for message in self.group.messages():
+            if message.message_id in self.group_seen or message.is_service:
+                continue
+            self.group_seen.add(message.message_id)
+            if not message.from_bot:
+                continue  # the advocate's own typing was already echoed
+            where = f"topic {message.thread_id}" if message.thread_id else "general"
+            body = self.format(message.html or message.text or "") or f"[{message.media}]"
+            for index, line in enumerate(body.splitlines() or [""]):
+                self.say(f"┆ {where}: {line}" if index == 0 else f"┆   {line}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

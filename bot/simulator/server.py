@@ -175,6 +175,10 @@ class ApiServer:
         except ApiError as err:
             body = err.body()
             call.status = err.code
+        except ConnectionResetError:
+            # The client went away mid-request (a bot stopping during a long poll): nobody to answer.
+            call.status = None
+            return web.Response(status=499)
         except Exception as err:  # a bug in the simulator: answer 500 and make the test run fail loudly
             self.internal_errors.append(f"{call.method}: {traceback.format_exc()}")
             body = ApiError(500, f"Internal Server Error: simulator bug: {err!r}").body()

@@ -120,6 +120,10 @@ class Desk:
 
     async def refresh(self, case: Case) -> None:
         """Card, topic name and state (open or closed) and the queue: only what changed. Best effort."""
+        if self.enabled and case.is_open and case.thread_id is None:
+            # A new case gets its topic and card at once, before she writes anything.
+            with contextlib.suppress(TelegramError):
+                case = await self.ensure_topic(case)
         if not self.enabled or case.thread_id is None:
             await self.refresh_queue()
             return

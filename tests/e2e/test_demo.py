@@ -71,3 +71,36 @@ def test_demo_tour_walks_through_every_section(tmp_path):
         assert f"=== {section} ===" in out
     assert "(the bot did not answer in time)" not in out
     assert out.count("✖ Шығу") >= 8  # Exit on every screen shown
+
+
+def test_demo_shows_both_sides_of_a_case(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    steps = [
+        "2",  # "Yes, I am safe for now" -> the menu
+        "1",  # 💬 Talk to a person
+        "1",  # Yes, continue
+        "2",  # safe right now? No
+        "1",  # help: legal
+        "1",  # when: any time
+        "Мен қорқамын",
+        "/advocate Здравствуйте! Я консультант.",
+        "1",  # Show
+        "/quit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        input="\n".join(steps) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Өтінішіңіз ашылды." in out
+    assert "┆ topic 1: Мен қорқамын" in out  # what the advocates see
+    assert "В безопасности: Нет · Помощь: Юридическая" in out
+    assert "Сізге жаңа хабарлама келді." in out  # discreet: a neutral notice first
+    assert out.rstrip().endswith("Bye.") and "\nЗдравствуйте! Я консультант." in out
+    assert "(the bot did not answer in time)" not in out
