@@ -94,9 +94,7 @@ class JournalRepository:
         )
 
     async def set_head(self, user_key: str, head: bytes) -> None:
-        await self._db.connection.execute(
-            "UPDATE journal_keys SET chain_head = ? WHERE user_key = ?", (head, user_key)
-        )
+        await self._db.connection.execute("UPDATE journal_keys SET chain_head = ? WHERE user_key = ?", (head, user_key))
 
     async def delete_journal(self, user_key: str) -> list[str]:
         """Delete the key (crypto-shredding) and every row of the journal; returns the file names to unlink."""

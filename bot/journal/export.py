@@ -1,0 +1,380 @@
+"""The journal as a document for a lawyer or the police: a PDF (fpdf2, bundled DejaVu fonts, which cover
+the Kazakh letters ә ғ қ ң ө ұ ү һ і) and the same content as plain text.
+
+Both are built from one list of blocks, so they never say different things. Contents, in her language:
+a header saying what the document is (kept by the person herself through the help bot; export date; UTC+5;
+how the chain works and whether it verified), the entries in incident-date order with every field
+("not stated" where empty), corrections and what they correct, photos (JPEG/PNG) embedded, each attachment
+with its SHA-256, the deletions (gap records) and the hash chain with each link's creation time.
+
+These are blocking functions (seconds for a large journal): the service runs them in a worker thread. They
+return bytes/str; sending is the Telegram layer's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.dates import format_time
+from fpdf import FPDF, FontFace, XPos, YPos
+from PIL import Image  # a dependency of fpdf2, which uses it for images too
+
+from bot.content.i18n import Localizer
+from bot.journal.model import Attachment, ChainReport, ChildrenPresent, Entry, RecordKind
+
+log = logging.getLogger(__name__)
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+MAX_IMAGE_PIXELS = 1600  # longest side of a photo as embedded; the hash listed is the original's
+IMAGE_BOX_MM = (100.0, 80.0)
+KEEP_WITH_NEXT_MM = 35.0  # an entry heading is not left alone at the foot of a page
+
+FIELD_KEYS = (
+    ("occurred_on", "journal_field_date"),
+    ("occurred_time", "journal_field_time"),
+    ("place", "journal_field_place"),
+    ("what_happened", "journal_field_what_happened"),
+    ("injuries", "journal_field_injuries"),
+    ("witnesses", "journal_field_witnesses"),
+    ("children_present", "journal_field_children"),
+    ("police", "journal_field_police"),
+    ("medical_visit", "journal_field_medical"),
+)
+KIND_KEYS = {kind: f"journal_kind_{kind.value}" for kind in RecordKind}
+
+
+@dataclass(frozen=True)
+class ExportData:
+    records: Sequence[Entry]  # every link, in chain order
+    report: ChainReport
+    exported_at: dt.datetime
+    load_image: Callable[[Attachment], bytes | None]  # decrypted bytes, or None if unreadable
+
+
+# The document as blocks, shared by both renderers.
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class SubHeading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    note: bool = False  # smaller, grey: who wrote it when, corrections
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    attachment: Attachment
+    caption: str
+
+
+@dataclass(frozen=True)
+class ChainTable:
+    header: tuple[str, str, str, str]
+    rows: tuple[tuple[str, str, str, str], ...]
+
+
+Block = Title | Heading | SubHeading | Paragraph | Field | Photo | ChainTable
+
+
+def blocks(data: ExportData, ui: Localizer) -> list[Block]:
+    records = list(data.records)
+    numbers = {record.entry_id: record.number for record in records}
+    entries = sorted((record for record in records if record.fields is not None), key=_date_order)
+    out: list[Block] = [
+        Title(ui.text("journal_export_title")),
+        Paragraph(ui.text("journal_export_intro", date=data.exported_at)),
+        Paragraph(ui.text("journal_export_timezone")),
+        # Incidents, not versions: a corrected entry and its correction count once.
+        Paragraph(ui.plural("journal_export_count", sum(1 for entry in entries if not entry.corrected_by))),
+        Paragraph(ui.text("journal_export_chain_explained")),
+    ]
+    if data.report.broken is None:
+        out.append(Paragraph(ui.text("journal_export_chain_ok")))
+    else:
+        out.append(Paragraph(ui.text("journal_export_chain_broken", number=data.report.broken.number)))
+
+    out.append(Heading(ui.text("journal_export_entries")))
+    if not entries:
+        out.append(Paragraph(ui.text("journal_export_no_entries")))
+    for entry in entries:
+        out += _entry_blocks(entry, numbers, ui)
+
+    deletions = [record for record in records if record.kind in (RecordKind.GAP, RecordKind.UNREADABLE)]
+    if deletions:
+        out.append(Heading(ui.text("journal_export_deletions")))
+    for record in deletions:
+        if record.kind is RecordKind.UNREADABLE:
+            out.append(Paragraph(ui.text("journal_record_unreadable", number=record.number)))
+            continue
+        out.append(SubHeading(ui.text("journal_record_gap", number=record.number)))
+        out.append(Paragraph(_written(record, ui), note=True))
+        out += [
+            Paragraph(ui.text("journal_record_removed", number=link.seq, hash=link.entry_hash))
+            for link in record.removed
+        ]
+
+    out.append(Heading(ui.text("journal_export_chain")))
+    header = (
+        ui.text("journal_export_col_number"),
+        ui.text("journal_export_col_kind"),
+        ui.text("journal_export_col_created"),
+        "SHA-256",
+    )
+    out.append(ChainTable(header, tuple(_chain_rows(records, ui))))
+    out.append(Paragraph(ui.text("journal_export_attachments_note"), note=True))
+    return out
+
+
+def _chain_rows(records: list[Entry], ui: Localizer) -> list[tuple[str, str, str, str]]:
+    """Every link in order, the deleted ones too (as their gap records remember them)."""
+    rows = {
+        record.number: (
+            f"#{record.number}",
+            ui.text(KIND_KEYS[record.kind]),
+            ui.datetime(record.created_at) if record.created_at else "—",
+            record.entry_hash,
+        )
+        for record in records
+    }
+    for record in records:
+        for link in record.removed:
+            rows.setdefault(link.seq, (f"#{link.seq}", ui.text("journal_kind_removed"), "—", link.entry_hash))
+    return [rows[number] for number in sorted(rows)]
+
+
+def _entry_blocks(entry: Entry, numbers: dict[str, int], ui: Localizer) -> list[Block]:
+    fields = entry.fields
+    assert fields is not None
+    when = ui.date(fields.occurred_on)
+    if fields.occurred_time:
+        when += ", " + format_time(fields.occurred_time, format="short", locale=ui.locale)
+    out: list[Block] = [
+        SubHeading(f"{ui.text('journal_record_number', number=entry.number)} · {when}"),
+        Paragraph(_written(entry, ui), note=True),
+    ]
+    if entry.corrects:
+        number = numbers.get(entry.corrects)
+        if number is not None:
+            out.append(Paragraph(ui.text("journal_record_correction_of", number=number), note=True))
+    if entry.corrected_by and entry.corrected_by in numbers:
+        out.append(Paragraph(ui.text("journal_record_corrected_by", number=numbers[entry.corrected_by]), note=True))
+    for name, key in FIELD_KEYS:
+        out.append(Field(ui.text(key), _value(getattr(fields, name), ui)))
+    label = ui.text("journal_field_attachments")
+    if not entry.attachments:
+        out.append(Field(label, ui.text("journal_value_missing")))
+    for attachment in entry.attachments:
+        out.append(Field(label, _attachment_line(attachment, ui)))
+    out += [
+        Photo(attachment, attachment.name or ui.text("journal_attachment_unnamed"))
+        for attachment in entry.attachments
+        if attachment.maybe_image
+    ]
+    return out
+
+
+def _written(record: Entry, ui: Localizer) -> str:
+    assert record.created_at is not None
+    return ui.text("journal_record_written", datetime=record.created_at)
+
+
+def _value(value: object, ui: Localizer) -> str:
+    if value is None:
+        return ui.text("journal_value_missing")
+    if isinstance(value, ChildrenPresent):
+        return ui.text(f"journal_children_{value.value}")
+    if isinstance(value, dt.date):
+        return ui.date(value)
+    if isinstance(value, dt.time):
+        return format_time(value, format="short", locale=ui.locale)
+    return str(value)
+
+
+def _attachment_line(attachment: Attachment, ui: Localizer) -> str:
+    name = attachment.name or ui.text("journal_attachment_unnamed")
+    kind = ui.text(f"journal_attachment_kind_{attachment.kind.value}")
+    size = ui.text("journal_size_kb", size=max(round(attachment.size / 1024, 1), 0.1))
+    return f"{name} · {kind} · {size} · SHA-256: {attachment.sha256}"
+
+
+def _date_order(record: Entry) -> tuple[dt.date, dt.time, int]:
+    assert record.fields is not None
+    return record.fields.occurred_on, record.fields.occurred_time or dt.time.min, record.number
+
+
+# Plain text
+
+
+def build_text(data: ExportData, ui: Localizer) -> str:
+    lines: list[str] = []
+    for block in blocks(data, ui):
+        if isinstance(block, Title):
+            lines += [block.text, "=" * len(block.text), ""]
+        elif isinstance(block, Heading):
+            lines += ["", block.text, "-" * len(block.text), ""]
+        elif isinstance(block, SubHeading):
+            lines += ["", block.text]
+        elif isinstance(block, Paragraph):
+            lines += [block.text] if block.note else [block.text, ""]
+        elif isinstance(block, Field):
+            lines.append(f"{block.label}: {block.value}")
+        elif isinstance(block, ChainTable):
+            lines.append(" | ".join(block.header))
+            lines += [" | ".join(row) for row in block.rows]
+            lines.append("")
+        # Photos: the text version lists them with their hashes (Field lines) and cannot show them.
+    text = "\n".join(lines).strip()
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text + "\n"
+
+
+# PDF
+
+
+class _Document(FPDF):
+    def __init__(self, ui: Localizer) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._ui = ui
+        self.add_font(FONT, "", FONTS / "DejaVuSans.ttf")
+        self.add_font(FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(auto=True, margin=18)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(FONT, size=8)
+        self.set_text_color(110)
+        # "{nb}" is fpdf2's alias for the page count, filled in when the file is written.
+        self.cell(0, 6, self._ui.text("journal_export_page", page=self.page_no(), pages="{nb}"), align="C")
+        self.set_text_color(0)
+
+
+def build_pdf(data: ExportData, ui: Localizer) -> bytes:
+    pdf = _Document(ui)
+    pdf.set_title(ui.text("journal_export_title"))
+    pdf.set_lang(ui.language)
+    pdf.set_creation_date(data.exported_at)
+    pdf.add_page()
+    for block in blocks(data, ui):
+        _render(pdf, block, data.load_image, ui)
+    return bytes(pdf.output())
+
+
+def _render(pdf: _Document, block: Block, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
+    if isinstance(block, Title):
+        pdf.set_font(FONT, "B", 16)
+        pdf.multi_cell(0, 8, block.text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+    elif isinstance(block, Heading):
+        pdf.ln(3)
+        pdf.set_font(FONT, "B", 13)
+        pdf.multi_cell(0, 7, block.text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+    elif isinstance(block, SubHeading):
+        if pdf.get_y() + KEEP_WITH_NEXT_MM > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(2)
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, block.text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    elif isinstance(block, Paragraph):
+        pdf.set_font(FONT, "", 8.5 if block.note else 10)
+        pdf.set_text_color(90 if block.note else 0)
+        pdf.multi_cell(0, 4.5 if block.note else 5, block.text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0)
+        if not block.note:
+            pdf.ln(1.5)
+    elif isinstance(block, Field):
+        pdf.set_x(pdf.l_margin)
+        pdf.set_font(FONT, "B", 10)
+        pdf.write(5, block.label + ": ")
+        pdf.set_font(FONT, "", 10)
+        pdf.write(5, block.value)
+        pdf.ln(6)
+    elif isinstance(block, Photo):
+        _photo(pdf, block, load_image, ui)
+    elif isinstance(block, ChainTable):
+        pdf.set_font(FONT, "", 7)
+        with pdf.table(
+            col_widths=(9, 17, 26, 66),
+            text_align="LEFT",
+            headings_style=FontFace(emphasis="BOLD"),
+            line_height=4,
+        ) as table:
+            for cells in (block.header, *block.rows):
+                row = table.row()
+                for text in cells:
+                    row.cell(text)
+        pdf.ln(2)
+
+
+def _photo(pdf: _Document, block: Photo, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
+    prepared = _prepare_image(load_image(block.attachment))
+    pdf.set_font(FONT, "", 8.5)
+    if prepared is None:
+        pdf.multi_cell(
+            0, 4.5, f"{block.caption}: {ui.text('journal_export_photo_unreadable')}",
+            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+        )  # fmt: skip
+        return
+    image, (width_px, height_px) = prepared
+    box_w, box_h = IMAGE_BOX_MM
+    width = box_w
+    height = width * height_px / width_px
+    if height > box_h:
+        height = box_h
+        width = height * width_px / height_px
+    if pdf.get_y() + height + 6 > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y() + 1
+    pdf.image(io.BytesIO(image), x=pdf.l_margin, y=top, w=width, h=height)
+    pdf.set_y(top + height + 1)
+    pdf.multi_cell(0, 4.5, block.caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1)
+
+
+def _prepare_image(data: bytes | None) -> tuple[bytes, tuple[int, int]] | None:
+    """The bytes to embed and the pixel size, or None when the file is not a readable JPEG or PNG."""
+    if data is None or not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            size = image.size
+            if max(size) <= MAX_IMAGE_PIXELS:
+                return data, size
+            # Large photos are reduced so the PDF stays small enough to send; the listed hash is the original's.
+            reduced = image.convert("RGB")
+            reduced.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
+            buffer = io.BytesIO()
+            reduced.save(buffer, format="JPEG", quality=85)
+            return buffer.getvalue(), reduced.size
+    except Exception as error:  # any decoder error: a damaged or hostile file must not stop the export
+        log.warning("journal photo not embedded error=%s", type(error).__name__)
+        return None
