@@ -18,6 +18,7 @@ from bot.crypto import Sealer
 from bot.guide.service import GuideService
 from bot.handoff.repository import AuditRepository, CaseRepository, OutboxRepository, PairRepository
 from bot.handoff.service import HandoffService, WorkingHours
+from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
@@ -54,6 +55,8 @@ class Services:
     safety: SafetyService
     guide: GuideService
     handoff: HandoffService
+    journal: JournalService
+    journal_database: Database  # its own connection: its transactions never take in other writes
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
@@ -78,9 +81,14 @@ class Services:
             Sealer(secret_key, b"case-chat-id"),
             WorkingHours.parse(settings.work_hours, settings.work_days),
         )
-        return cls(database, content, pseudonyms, safety, guide, handoff)
+        journal_database = await Database.open(settings.database_path)
+        journal = JournalService(
+            journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
+        )
+        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database)
 
     async def close(self) -> None:
+        await self.journal_database.close()
         await self.database.close()
 
 

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     wipe_check_seconds: int = Field(
         default=30, ge=1, le=3600, description="How often due wipes and unclaimed cases are looked for."
     )
+    journal_idle_seconds: int = Field(default=600, ge=30, le=86400, description="An unlocked journal locks again.")
+    journal_export_delete_minutes: int = Field(
+        default=30, ge=1, le=47 * 60, description="Minutes before an exported journal is deleted from the chat."
+    )
     # Telegram's FAQ says 20 messages a minute per group; it also says real limits vary. Keep the default.
     group_messages_per_minute: int = Field(default=20, ge=1, le=600, description="Sends per minute to a group.")
     advocate_language: Literal["ru", "kk", "en"] = Field(default="ru", description="Language of the advocates' group.")

@@ -35,6 +35,7 @@ async def serve(
     try:
         services = await Services.open(settings, content, secret_key)
         desk = attach(application, services, settings)
+        await services.journal.remove_stray_files()  # a crash between writing a file and its row
         await publish_commands(application, content)
         await desk.check_group()
         relay = asyncio.create_task(desk.run(), name="relay")

@@ -28,12 +28,13 @@ LANGUAGE_ACTIONS = {f"language:{code}": code for code in LANGUAGES}
 EXIT_ACTION = "exit"  # delete the conversation now
 FORGET_ACTION = "forget"  # delete everything stored about her, and the conversation
 HANDOFF_ACTION = "handoff:start"  # she agreed to what the advocate will see: ask the triage questions
+JOURNAL_ACTION = "journal:open"  # open her incident journal (asks for the PIN if she set one)
 # Automatic wipe after the last activity: the choices offered, in minutes ("off" keeps messages).
 WIPE_CHOICES = {"wipe_after:15": 15, "wipe_after:60": 60, "wipe_after:360": 360, "wipe_after:1440": 1440,
                 "wipe_after:2400": 2400, "wipe_after:off": 0}  # fmt: skip
 DISCREET_ACTIONS = {"discreet:on": True, "discreet:off": False}
 KNOWN_ACTIONS = frozenset(
-    {*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, HANDOFF_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS}
+    {*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, HANDOFF_ACTION, JOURNAL_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS}
 )
 
 # Advocates' canned replies: UI strings whose names start with this, as many as editors like.

@@ -103,6 +103,7 @@ async def _carry_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Re
         await wipe_chat(context.bot, services(context), user_id)
         for case in await services(context).handoff.erase(user_id):
             context.application.bot_data["desk"].changed(case.id)
+        await services(context).journal.delete_all(services(context).pseudonyms.user_key(user_id))
         await services(context).safety.forget(user_id)
         log.info("user data forgotten user=%s", services(context).pseudonyms.for_log(user_id))
     await _wipe_and_leave(context, user_id, reply.view.language)
