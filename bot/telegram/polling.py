@@ -25,7 +25,10 @@ MAX_DELAY = 30.0
 async def poll(application: Application, stop: asyncio.Event, allowed_updates: list[str]) -> None:
     offset: int | None = None
     delay = 1.0
-    while not stop.is_set():
+    while True:
+        if stop.is_set():
+            await _confirm(application, offset)
+            return
         fetch = asyncio.create_task(
             application.bot.get_updates(
                 offset=offset,
@@ -41,6 +44,7 @@ async def poll(application: Application, stop: asyncio.Event, allowed_updates: l
             fetch.cancel()  # stopping: what was not fetched stays with Telegram
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await fetch
+            await _confirm(application, offset)
             return
         try:
             updates = fetch.result()
@@ -61,6 +65,14 @@ async def poll(application: Application, stop: asyncio.Event, allowed_updates: l
             # Errors inside handlers go to the error handler; the update counts as handled.
             await application.process_update(update)
             offset = update.update_id + 1
+
+
+async def _confirm(application: Application, offset: int | None) -> None:
+    """On a clean stop, tell Telegram what was handled, so the next start does not handle it again."""
+    if offset is None:
+        return
+    with contextlib.suppress(Exception):
+        await application.bot.get_updates(offset=offset, timeout=0, limit=1, read_timeout=5)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
