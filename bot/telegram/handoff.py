@@ -8,7 +8,7 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -44,31 +44,29 @@ def desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
 
 async def start_handoff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """She agreed to what the advocate will see: ask the optional questions, or offer the hotlines."""
-    query = update.callback_query
-    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+    query = _private_query(update)
+    if query is None:
         return
     await query.answer()
-    user = query.from_user
     if not desk(context).enabled:
-        reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
-        await replace_view(services(context), query.message, reply.view)
+        await _offer_hotlines(context, query)
         return
+    user = query.from_user
     language = await services(context).guide.language_of(user.id, user.language_code)
     await replace_view(services(context), query.message, _triage_view(services(context), language, []))
 
 
 async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`1:h:t:<safe>:<help>:<when>`: one more answer each tap; the last one opens the case."""
-    query = update.callback_query
-    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+    query = _private_query(update)
+    if query is None:
         return
     await query.answer()
     answers = (query.data or "").split(":")[3:]
     user = query.from_user
     language = await services(context).guide.language_of(user.id, user.language_code)
     if not desk(context).enabled:
-        reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
-        await replace_view(services(context), query.message, reply.view)
+        await _offer_hotlines(context, query)
         return
     if len(answers) < 3:
         await replace_view(services(context), query.message, _triage_view(services(context), language, answers))
@@ -80,8 +78,8 @@ async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+    query = _private_query(update)
+    if query is None:
         return
     user = query.from_user
     case = await services(context).handoff.close_by_survivor(user.id)
@@ -95,8 +93,8 @@ async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Discreet delivery: the neutral notice becomes the advocate's message when she taps Show."""
-    query = update.callback_query
-    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+    query = _private_query(update)
+    if query is None:
         return
     user = query.from_user
     handoff = services(context).handoff
@@ -113,6 +111,22 @@ async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await desk(context).copy_to_survivor(case, user.id, item, protect=True, mark=False)
     with contextlib.suppress(TelegramError):
         await query.message.delete()
+
+
+def _private_query(update: Update) -> CallbackQuery | None:
+    """The button press, if it comes from her private chat; her-side buttons live nowhere else."""
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
+        return None
+    return query
+
+
+async def _offer_hotlines(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+    """The advocates' group is not usable right now: the hotlines instead of a case."""
+    user = query.from_user
+    reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
+    if isinstance(query.message, Message):
+        await replace_view(services(context), query.message, reply.view)
 
 
 async def relay_from_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -82,7 +82,11 @@ async def test_a_case_opens_a_topic_without_her_identity_and_relays_both_ways(tm
             await advocate.press("Взять", message=card, chat=group)
             await sim.wait_until(lambda: "Ведёт: Saule" in group.messages(thread_id=thread_id)[1].text, timeout=5)
             await advocate.send_text("! внутренняя заметка", chat=group, thread_id=thread_id)
-            await advocate.send_text("Здравствуйте, я консультант.", chat=group, thread_id=thread_id)
+            # A reply to her relayed message arrives as a reply to her own message.
+            her_first = next(m for m in she.messages if m.text == "Сәлем, маған көмек керек")
+            await advocate.send_text(
+                "Здравствуйте, я консультант.", chat=group, thread_id=thread_id, reply_to=relayed[0].message_id
+            )
 
             # Discreet mode (the default): a neutral notice first, the reply when she taps Show.
             notice = await she.wait_reply(timeout=10)
@@ -90,6 +94,7 @@ async def test_a_case_opens_a_topic_without_her_identity_and_relays_both_ways(tm
             await she.press("Көрсету")
             shown = await she.wait_reply(timeout=10)
             assert shown.text == "Здравствуйте, я консультант." and shown.protect_content
+            assert shown.reply_to_message_id == her_first.message_id
             await asyncio.sleep(0.5)
             texts = [m.text for m in she.messages]
             assert "! внутренняя заметка" not in texts and "Сізге жаңа хабарлама келді." not in texts
