@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_args: argparse.Namespace) -> int:
-    from bot.runner import serve
+    from bot.runner import reload_content, serve
 
     settings = load_settings()
     token = require_token(settings)
@@ -123,6 +123,7 @@ def _run(_args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, reload_content, content)
         await serve(settings, token, content, secret_key, stop)
 
     asyncio.run(main_loop())

@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, Services, attach, build_application, publish_commands
 from bot.config import ConfigError, Settings
+from bot.content.problems import ContentError
 from bot.content.store import ContentStore
 from bot.telegram.polling import poll
 
@@ -56,6 +57,21 @@ async def serve(
         if services is not None:
             await services.close()
         log.info("stopped")
+
+
+def reload_content(content: ContentStore) -> bool:
+    """SIGHUP: new texts without a restart, or — if they have errors — the old ones, and the reasons logged
+    as path:line (content paths are the editors' files, not personal data)."""
+    try:
+        warnings = content.reload()
+    except ContentError as error:
+        errors = [problem for problem in error.problems if problem.is_error]
+        log.error("content reload refused, still serving the previous content errors=%d", len(errors))
+        for problem in errors:
+            log.error("content problem %s", problem)
+        return False
+    log.info("content reloaded fingerprint=%s warnings=%d", content.tree.fingerprint, len(warnings))
+    return True
 
 
 async def _initialize(application: Application, stop: asyncio.Event) -> bool:

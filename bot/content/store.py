@@ -13,18 +13,26 @@ from bot.content.validate import check_content
 
 
 class ContentStore:
-    def __init__(self, tree: ContentTree, warnings: list[Problem] | None = None) -> None:
+    """Everything that serves content holds this one object; a reload swaps the tree inside it, so every
+    holder sees the new texts at once and nobody can keep a stale copy."""
+
+    def __init__(self, tree: ContentTree, warnings: list[Problem] | None = None, content_dir: Path | None = None):
         self.tree = tree
         self.warnings = warnings or []
+        self.content_dir = content_dir
 
     @classmethod
     def load(cls, content_dir: Path, today: dt.date | None = None) -> ContentStore:
         """Load and check the tree; refuse to serve it if anything is an error."""
-        tree, problems = check_content(content_dir, today)
-        errors = [problem for problem in problems if problem.is_error]
-        if errors:
-            raise ContentError(problems)
-        return cls(tree, problems)
+        return cls(*_checked(content_dir, today), content_dir=content_dir)
+
+    def reload(self, today: dt.date | None = None) -> list[Problem]:
+        """Load the folder again. Invalid content is refused whole (ContentError with every problem) and
+        the old content goes on being served; buttons of screens that still exist keep working."""
+        if self.content_dir is None:
+            raise ValueError("this content was not loaded from a folder")
+        self.tree, self.warnings = _checked(self.content_dir, today)
+        return self.warnings
 
     def has_screen(self, language: str, screen_id: str) -> bool:
         return screen_id in self.tree.packs[language].screens
@@ -34,3 +42,10 @@ class ContentStore:
 
     def ui(self, language: str) -> Localizer:
         return localizer(self.tree, language)
+
+
+def _checked(content_dir: Path, today: dt.date | None) -> tuple[ContentTree, list[Problem]]:
+    tree, problems = check_content(content_dir, today)
+    if any(problem.is_error for problem in problems):
+        raise ContentError(problems)
+    return tree, problems

@@ -141,3 +141,35 @@ def _row_counts(path: Path) -> dict[str, int]:
             table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("users", "chat_messages", "wipe_schedule", "checklist_ticks")
         }
+
+
+async def test_sighup_reloads_content_and_refuses_broken_content(tmp_path):
+    import shutil
+    import signal
+
+    from bot.config import DEFAULT_CONTENT_DIR
+
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content)
+    log = tmp_path / "bot.log"
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        user = sim.add_user(first_name="Aida", language_code="en")
+        async with bot_process(sim, tmp_path / "data", log, BOT_CONTENT_DIR=str(content)) as process:
+            await user.send_text("/menu")
+            assert "Choose a topic." in (await user.wait_reply(timeout=START_TIMEOUT)).text
+
+            replace_in(content / "en" / "menu.yaml", "Choose a topic.", "Choose what you need.")
+            process.send_signal(signal.SIGHUP)
+            await sim.wait_until(lambda: "content reloaded" in log.read_text(encoding="utf-8"), timeout=10)
+            await user.send_text("/menu")
+            assert "Choose what you need." in (await user.wait_reply()).text
+
+            replace_in(content / "en" / "menu.yaml", "to: police}", "to: polise}")
+            process.send_signal(signal.SIGHUP)
+            await sim.wait_until(lambda: "content reload refused" in log.read_text(encoding="utf-8"), timeout=10)
+            await user.send_text("/menu")
+            still = await user.wait_reply()
+            assert "Choose what you need." in still.text and "The police: what to expect" in still.button_texts()
+            assert await stop(process) == 0
+    text = log.read_text(encoding="utf-8")
+    assert "en/menu.yaml:" in text and 'opens screen "polise", which does not exist' in text
