@@ -31,6 +31,7 @@ TOPIC_GONE = ("thread not found", "topic_deleted", "topic deleted", "topic_id_in
 SOURCE_GONE = ("message to copy not found", "message_id_invalid", "message not found")
 MAX_BACKOFF = 60
 QUEUE_MESSAGE_KEY = "queue_message_id"
+CARD_REFRESH_SECONDS = 300
 
 
 class Desk:
@@ -50,6 +51,7 @@ class Desk:
         self._dirty: set[int] = set()
         self._shown: dict[int, tuple[str, str, bool]] = {}  # case id -> (card text, topic name, open)
         self._queue_text: str | None = None
+        self._cards_refreshed_at = 0.0
 
     @property
     def handoff(self) -> HandoffService:
