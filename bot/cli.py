@@ -24,7 +24,7 @@ from bot.config import (
 )
 from bot.content.problems import ContentError, Problem
 from bot.content.store import ContentStore
-from bot.content.validate import check_content
+from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.logging_setup import configure_logging
 from bot.storage.database import StorageError
 
@@ -101,6 +101,17 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"the content folder (default: BOT_CONTENT_DIR or {DEFAULT_CONTENT_DIR})",
     )
+    check.add_argument(
+        "--release",
+        action="store_true",
+        help="also require a recent review (reviewed: by, on) on every legal and service screen",
+    )
+    check.add_argument(
+        "--max-review-age-days",
+        type=int,
+        default=DEFAULT_REVIEW_AGE_DAYS,
+        help=f"with --release: how old a review may be (default {DEFAULT_REVIEW_AGE_DAYS})",
+    )
     check.set_defaults(handler=_content_check)
     content.set_defaults(handler=lambda _args: (content.print_help(), EXIT_USAGE)[1])
     return parser
@@ -140,7 +151,8 @@ def _content_check(args: argparse.Namespace) -> int:
     content_dir = args.content_dir or load_settings().content_dir
     if not content_dir.is_dir():
         raise ConfigError(f"the content folder {content_dir} does not exist")
-    tree, problems = check_content(content_dir)
+    release = ReleasePolicy(args.max_review_age_days) if args.release else None
+    tree, problems = check_content(content_dir, release=release)
     _print_problems(problems, file=sys.stdout)
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors

@@ -45,6 +45,14 @@ class Source(_Strict):
         return value
 
 
+class Review(_Strict):
+    """Who checked a legal or service screen: a role ("lawyer", "crisis-centre coordinator"), never a
+    person's name, and when."""
+
+    by: Annotated[str, StringConstraints(min_length=2, max_length=60, strip_whitespace=True)]
+    date: dt.date
+
+
 class Button(_Strict):
     text: NonEmptyText
     to: ScreenId | None = None
@@ -87,6 +95,7 @@ class Screen(_Strict):
     buttons: list[list[Button]] = []
     sources: list[Source] = []
     checked: dt.date | None = None
+    reviewed: Review | None = None  # required on legal and service screens for a release (check --release)
     menu_button: bool = True  # the automatic Back / Main menu row; the first screens turn it off
 
     @field_validator("buttons", mode="before")

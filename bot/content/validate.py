@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import callbacks
@@ -36,11 +37,51 @@ LONG_BUTTON = 40  # longer button labels are cut off on narrow screens
 LANGUAGE_NAMES_EN = {"ru": "Russian", "kk": "Kazakh", "en": "English"}
 
 
-def check_content(content_dir: Path, today: dt.date | None = None) -> tuple[ContentTree, list[Problem]]:
+DEFAULT_REVIEW_AGE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    """`content check --release`: legal and service screens need a review no older than this."""
+
+    max_review_age_days: int = DEFAULT_REVIEW_AGE_DAYS
+
+
+def check_content(
+    content_dir: Path, today: dt.date | None = None, release: ReleasePolicy | None = None
+) -> tuple[ContentTree, list[Problem]]:
     """Load and check everything; problems sorted by file and line."""
     tree, problems = load_content(content_dir)
-    problems.extend(check_tree(tree, today or dt.date.today()))
+    today = today or dt.date.today()
+    problems.extend(check_tree(tree, today))
+    if release is not None:
+        problems.extend(_release_reviews(tree, today, release))
     return tree, sorted(set(problems), key=lambda problem: (problem.location, problem.message))
+
+
+def _release_reviews(tree: ContentTree, today: dt.date, policy: ReleasePolicy) -> list[Problem]:
+    """Before a release, every legal and service screen carries a recent review, in every language."""
+    problems = []
+    for pack in tree.packs.values():
+        for screen_id, screen in pack.screens.items():
+            if not screen.kind.needs_sources:
+                continue
+            origin = pack.screen_origins[screen_id]
+            if screen.reviewed is None:
+                problems.append(
+                    Problem(origin.where(), f'{screen.kind} screen "{screen_id}" has no review; a release needs '
+                            "reviewed: {by: lawyer, date: YYYY-MM-DD}")
+                )  # fmt: skip
+            elif (today - screen.reviewed.date).days > policy.max_review_age_days:
+                problems.append(
+                    Problem(origin.where("reviewed"), f'{screen.kind} screen "{screen_id}": its review of '
+                            f"{screen.reviewed.date} is older than {policy.max_review_age_days} days; review it again")
+                )  # fmt: skip
+            elif screen.reviewed.date > today:
+                problems.append(
+                    Problem(origin.where("reviewed"), f"the review date {screen.reviewed.date} is in the future")
+                )
+    return problems
 
 
 def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:

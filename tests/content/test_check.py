@@ -315,3 +315,28 @@ def test_canned_replies_must_exist_in_every_language(tree):
     found = errors(tree)
     assert any(line.startswith("kk/ui_handoff.yaml:1:") and 'canned reply "canned_hello"' in line for line in found)
     assert warnings(tree) == []  # canned replies are the editors' own: not "unused"
+
+
+def test_release_needs_a_recent_review_on_legal_and_service_screens(tree):
+    from bot.content.validate import ReleasePolicy
+
+    def release_errors(max_age: int = 180) -> list[str]:
+        _, problems = check_content(tree, today=TODAY, release=ReleasePolicy(max_age))
+        return [str(p).replace(str(tree) + "/", "") for p in problems if p.is_error]
+
+    assert errors(tree) == []  # an ordinary check does not ask for reviews
+    missing = release_errors()
+    assert (
+        'en/main.yaml:22: service screen "emergency" has no review; a release needs reviewed: '
+        "{by: lawyer, date: YYYY-MM-DD}" in missing
+    )
+    for language in ("ru", "kk", "en"):
+        for name in ("main.yaml", "handoff.yaml"):
+            path = tree / language / name
+            text = path.read_text(encoding="utf-8").replace(
+                "  checked: 2026-01-10\n", "  checked: 2026-01-10\n  reviewed: {by: lawyer, date: 2026-10-01}\n"
+            )
+            path.write_text(text, encoding="utf-8")
+    assert release_errors() == []
+    old = release_errors(max_age=30)
+    assert any("en/main.yaml:12:" in line and "older than 30 days" in line for line in old), old
