@@ -31,7 +31,7 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
-from bot.telegram import handoff
+from bot.telegram import handoff, journal
 from bot.telegram.views import keyboard, message_html, replace_view, send_view, wipe_chat
 
 if TYPE_CHECKING:
@@ -123,6 +123,8 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
+    if await journal.take_message(update, context):
+        return
     if update.message is not None and not _is_command(update) and await handoff.relay_from_her(update, context):
         return
     reply = await services(context).guide.text_received(user.id, user.language_code)
@@ -175,6 +177,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application, advocate_chat_id: int | None = None) -> None:
     application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
     handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
+    journal.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
     # frightened person may try first) shows them at once, from anywhere.
     application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))

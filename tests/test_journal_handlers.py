@@ -1,0 +1,511 @@
+"""The journal's Telegram handlers through python-telegram-bot itself: real Update objects into
+process_update, every Bot API call recorded (sendDocument and getFile answered, files served)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import RequestData
+
+from bot.app import Services, attach, build_application
+from bot.config import Settings
+from bot.journal import parsing
+from bot.journal.keys import Argon2Params
+from bot.journal.model import EntryFields, PinRequired
+from bot.journal.service import JournalService
+from bot.logging_setup import configure_logging
+from tests.conftest import TEST_SECRET, TEST_TOKEN
+from tests.journal.conftest import png_bytes
+from tests.support.telegram import BOT_USER, Call, RecordingRequest, button_texts, buttons_of, callback_update
+
+USER = 555000111
+OTHER = 555000222
+CHEAP_ARGON2 = Argon2Params(time_cost=1, memory_cost_kib=8, parallelism=1)
+SECRET_WORDS = "he broke the door at Zhibek Zholy 7"
+
+_ids = itertools.count(900_000)
+
+
+@dataclass
+class JournalRequest(RecordingRequest):
+    """Also answers sendDocument and getFile, serves file downloads, and keeps each call's result."""
+
+    results: dict[int, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_path -> bytes
+    uploads: dict[int, dict[str, Any]] = field(default_factory=dict)  # call index -> multipart parts
+    downloads: list[str] = field(default_factory=list)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            path = url.split("/file/bot", 1)[1].split("/", 1)[1]
+            self.downloads.append(path)
+            return 200, self.files[path]
+        if request_data is not None and request_data.multipart_data:
+            self.uploads[len(self.calls)] = dict(request_data.multipart_data)
+        return await super().do_request(url, method, request_data, read_timeout, write_timeout)
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "sendDocument":
+            result: Any = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "A"},
+                "document": {"file_id": "DOC", "file_unique_id": "DOCU", "file_name": "x"},
+            }
+        elif method == "getFile":
+            path = f"files/{params['file_id']}"
+            result = {"file_id": params["file_id"], "file_unique_id": "U" + params["file_id"], "file_path": path}
+        else:
+            result = super()._result(method, params)
+        self.results[len(self.calls) - 1] = result
+        return result
+
+    def sent_ids(self) -> list[int]:
+        return [self.results[i]["message_id"] for i, call in enumerate(self.calls) if call.method == "sendMessage"]
+
+    def deleted_ids(self) -> set[int]:
+        deleted: set[int] = set()
+        for call in self.calls:
+            if call.method == "deleteMessages":
+                deleted |= set(call.params["message_ids"])
+            elif call.method == "deleteMessage":
+                deleted.add(int(call.params["message_id"]))
+        return deleted
+
+    def texts_since(self, start: int) -> list[str]:
+        return [c.params["text"] for c in self.calls[start:] if c.method in ("sendMessage", "editMessageText")]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.mono_now = 1000.0
+
+    def mono(self) -> float:
+        return self.mono_now
+
+
+@dataclass
+class Harness:
+    app: Application
+    request: JournalRequest
+    services: Services
+    clock: Clock
+    language: str = "en"
+
+    @property
+    def journal(self) -> JournalService:
+        return self.services.journal
+
+    def key(self, user_id: int = USER) -> str:
+        return self.services.pseudonyms.user_key(user_id)
+
+    async def send(self, text: str, user_id: int = USER, chat_type: str = "private", chat_id: int | None = None) -> int:
+        return await self.message(user_id, chat_type=chat_type, chat_id=chat_id, **_text(text))
+
+    async def message(self, user_id: int = USER, chat_type: str = "private", chat_id: int | None = None,
+                      **content: Any) -> int:  # fmt: skip
+        message_id = next(_ids)
+        chat: dict[str, Any] = {"id": chat_id or user_id, "type": chat_type}
+        chat.update({"first_name": "Aigerim"} if chat_type == "private" else {"title": "Some group"})
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Aigerim", "language_code": self.language},
+            **content,
+        }
+        update = Update.de_json({"update_id": next(_ids), "message": message}, self.app.bot)
+        await self.app.process_update(update)
+        return message_id
+
+    async def press(self, text: str, user_id: int = USER) -> None:
+        """Tap the button with this text on the newest bot message showing it."""
+        for index in range(len(self.request.calls) - 1, -1, -1):
+            call = self.request.calls[index]
+            if call.method not in ("sendMessage", "editMessageText"):
+                continue
+            for row in buttons_of(call):
+                for button in row:
+                    if button["text"] == text:
+                        message_id = self.request.results[index]["message_id"]
+                        update = callback_update(self.app, user_id, button["callback_data"], self.language, message_id)
+                        await self.app.process_update(update)
+                        return
+        raise AssertionError(f"no button {text!r}; last buttons: {button_texts(self.last())}")
+
+    def last(self) -> Call:
+        return next(c for c in reversed(self.request.calls) if c.method in ("sendMessage", "editMessageText"))
+
+    def last_text(self) -> str:
+        return re.sub(r"<[^>]+>", "", self.last().params["text"])
+
+
+def _text(text: str) -> dict[str, Any]:
+    content: dict[str, Any] = {"text": text}
+    if text.startswith("/"):
+        content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return content
+
+
+@pytest.fixture
+async def harness(settings: Settings, services: Services) -> AsyncIterator[Harness]:
+    clock = Clock()
+    # Argon2id at its minimum cost through the service's constructor: these tests check behaviour.
+    services.journal = JournalService(
+        services.journal_database, settings.data_dir, TEST_SECRET, argon2=CHEAP_ARGON2, monotonic=clock.mono
+    )
+    request = JournalRequest()
+    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
+    attach(application, services, settings)
+    await application.initialize()
+    request.calls.clear()
+    yield Harness(application, request, services, clock)
+    await application.shutdown()
+
+
+async def open_new_entry(h: Harness) -> None:
+    await h.send("/journal")
+    await h.press("✏️ New entry")
+    assert "When did it happen?" in h.last_text()
+
+
+# ------------------------------------------------------------------------------------------ the PIN
+
+
+async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(harness, caplog):
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    h.journal.lock(h.key())
+    configure_logging("DEBUG")
+    with caplog.at_level(logging.DEBUG):
+        await h.send("/journal")
+        prompt = h.request.sent_ids()[-1]
+        assert "Enter the journal's PIN" in h.last_text()
+
+        start = len(h.request.calls)
+        wrong = await h.send("1357")
+        after = h.request.calls[start:]
+        assert after[0].method == "deleteMessage" and int(after[0].params["message_id"]) == wrong
+        assert "Wrong PIN. 4 tries left" in h.last_text()
+        assert not (await h.journal.status(h.key())).unlocked
+
+        right = await h.send("2468")
+        assert {wrong, right, prompt} <= h.request.deleted_ids()  # the PIN messages and the prompts
+        assert "My journal" in h.last_text() and "0 entries." in h.last_text()
+        assert (await h.journal.status(h.key())).unlocked
+    for pin in ("1357", "2468"):
+        assert pin not in caplog.text
+        assert all(pin not in text for text in h.request.sent_texts())
+
+
+async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(harness):
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    h.journal.lock(h.key())
+    await h.send("/journal")
+    for _ in range(5):
+        await h.send("0000")
+    text = h.last_text()
+    assert "Too many wrong tries. The journal is locked until" in text
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
+    assert until.astimezone(dt.timezone(dt.timedelta(hours=5))).strftime("%H:") in text
+    await h.send("2468")  # not taken as a PIN any more: the journal step is over
+    assert not (await h.journal.status(h.key())).unlocked
+
+
+async def test_setting_a_pin_warns_first_and_asks_it_twice(harness):
+    h = harness
+    await h.send("/journal")
+    assert "if you forget the PIN, the entries cannot be recovered" in h.last_text()
+    await h.press("Set a PIN")
+    await h.send("2468")
+    assert "Type the same PIN once more" in h.last_text()
+    await h.send("2469")
+    assert "The two PINs are different" in h.last_text()
+    await h.send("2468")
+    await h.send("2468")
+    assert "The PIN is set." in h.last_text()
+    status = await h.journal.status(h.key())
+    assert status.exists and status.has_pin
+    h.journal.lock(h.key())
+    with pytest.raises(PinRequired):
+        await h.journal.unlock(h.key())
+    await h.journal.unlock(h.key(), "2468")
+
+
+# ---------------------------------------------------------------------------------- the guided entry
+
+
+async def test_a_date_in_the_future_is_asked_again_with_an_example(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await open_new_entry(h)
+    example = parsing.date_example(h.journal.today())
+    await h.send("01.01.2099")
+    assert "That date has not come yet." in h.last_text() and example in h.last_text()
+    assert {"Today", "Yesterday"} <= set(button_texts(h.last()))
+    await h.send("someday")
+    assert "I could not read that date." in h.last_text() and example in h.last_text()
+    await h.send(example)
+    assert "At what time?" in h.last_text()
+
+
+async def test_an_unsupported_kind_of_message_is_answered_with_what_is_accepted(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await open_new_entry(h)
+    await h.press("Today")
+    sticker = {"file_id": "STK", "file_unique_id": "STKU", "width": 512, "height": 512, "is_animated": False,
+               "is_video": False, "type": "regular"}  # fmt: skip
+    await h.message(sticker=sticker)
+    expected = "Here you can send text, photos, documents, voice messages and videos."
+    assert expected in h.last_text()
+    await h.message(location={"latitude": 43.2, "longitude": 76.9})
+    assert expected in h.last_text()
+    draft = await h.journal.draft(h.key())
+    assert draft is not None and draft.step.value == "time" and draft.attachments == ()
+
+
+async def test_a_file_over_20_mb_is_refused_with_the_limit_before_any_download(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await open_new_entry(h)
+    await h.press("Today")
+    big = {"file_id": "BIG", "file_unique_id": "BIGU", "file_name": "video.mp4", "file_size": 25 * 1024 * 1024}
+    await h.message(document=big)
+    assert "The file is larger than 20 MB" in h.last_text()
+    assert "getFile" not in h.request.methods()
+
+
+async def test_every_message_of_the_entry_is_deleted_when_it_is_saved(harness, caplog):
+    h = harness
+    await h.journal.create(h.key())
+    configure_logging("DEBUG")
+    with caplog.at_level(logging.DEBUG):
+        await h.send("/journal")
+        start = len(h.request.calls)
+        await h.press("✏️ New entry")
+        first_prompt = h.request.results[len(h.request.calls) - 1]["message_id"]
+        await h.press("Today")
+        answers = [await h.send("21:30"), await h.send("at home"), await h.send(SECRET_WORDS)]
+        h.request.files["files/PH2"] = png_bytes()
+        photo = [
+            {"file_id": "PH1", "file_unique_id": "U1", "width": 32, "height": 24, "file_size": 50},
+            {"file_id": "PH2", "file_unique_id": "U2", "width": 64, "height": 48, "file_size": 300},
+        ]
+        photo_message = await h.message(photo=photo, caption="bruise")
+        assert h.request.downloads == ["files/PH2"]  # the largest size
+        assert photo_message in h.request.deleted_ids()  # right after it was stored
+        assert "Saved, encrypted: photo" in h.last_text()
+        for _ in range(6):  # injuries, witnesses, children, police, medical, attachments
+            await h.press("Done" if "Question 10" in h.last_text() else "Skip")
+        review = h.last_text()
+        assert "Check the entry." in review and SECRET_WORDS in review and "21:30" in review
+        prompts = set(h.request.sent_ids()[-10:]) | {first_prompt}
+        saving = len(h.request.calls)
+        await h.press("Save")
+
+    deletions = [c for c in h.request.calls[saving:] if c.method == "deleteMessages"]
+    assert deletions and all(len(c.params["message_ids"]) <= 100 for c in deletions)
+    deleted = h.request.deleted_ids()
+    assert set(answers) <= deleted
+    sent_in_flow = {
+        h.request.results[i]["message_id"]
+        for i in range(start, saving)
+        if h.request.calls[i].method in ("sendMessage", "editMessageText")
+    }
+    assert sent_in_flow <= deleted and prompts <= deleted
+    assert h.last_text() == "Record #1 saved."
+    confirmation = h.request.sent_ids()[-1]
+    assert confirmation not in deleted
+    assert confirmation in await h.services.safety.messages_to_delete(USER)  # the normal wipe takes it
+    (entry,) = await h.journal.entries(h.key())
+    assert entry.fields is not None and entry.fields.what_happened == SECRET_WORDS
+    assert [item.kind.value for item in entry.attachments] == ["photo"]
+    assert SECRET_WORDS not in caplog.text and "bruise" not in caplog.text
+    for call in h.request.calls:
+        for button in (b for row in buttons_of(call) for b in row):
+            data = button.get("callback_data") or ""
+            assert len(data.encode()) <= 64 and data.isascii()
+            assert "home" not in data and "21" not in data.split(":")[-1]
+
+
+async def test_cancel_drops_the_draft_and_its_messages(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await open_new_entry(h)
+    await h.press("Today")
+    answer = await h.send("21:30")
+    await h.send("/cancel")
+    assert "The entry is cancelled" in h.last_text()
+    assert answer in h.request.deleted_ids()
+    assert await h.journal.draft(h.key()) is None
+    await h.send("at home")  # no step waits any more: the usual pointer to the buttons
+    assert "I answer with buttons" in h.last_text()
+
+
+async def test_sos_inside_the_entry_shows_the_numbers_and_the_entry_goes_on(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await open_new_entry(h)
+    await h.press("Today")
+    await h.send("/sos")
+    assert "102" in h.last_text() and "112" in h.last_text()
+    await h.send("21:30")
+    assert "Where did it happen?" in h.last_text()
+
+
+async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(harness):
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    await open_new_entry(h)
+    await h.press("Today")
+    h.clock.mono_now += 11 * 60  # idle longer than 10 minutes: the key is gone from memory
+    await h.send("21:30")
+    assert "The journal closed because it was not used for a while" in h.last_text()
+    pin = await h.send("2468")
+    assert pin in h.request.deleted_ids()
+    assert "At what time?" in h.last_text()  # the same step again: the draft waited, encrypted
+    await h.send("21:30")
+    assert "Where did it happen?" in h.last_text()
+
+
+# ---------------------------------------------------------------------------- viewing and exporting
+
+
+async def test_entries_are_listed_by_date_and_open_with_every_field(harness):
+    h = harness
+    key = h.key()
+    await h.journal.create(key)
+    await h.journal.add_entry(key, EntryFields(dt.date(2026, 3, 8), place="kitchen", what_happened=SECRET_WORDS))
+    await h.journal.add_entry(key, EntryFields(dt.date(2025, 12, 31), what_happened="older"))
+    await h.send("/journal")
+    await h.press("View entries")
+    assert button_texts(h.last())[:2] == ["Record #2 · December 31, 2025", "Record #1 · March 8, 2026"]
+    await h.press("Record #1 · March 8, 2026")
+    text = h.last_text()
+    assert "Record #1" in text and "Place: kitchen" in text and SECRET_WORDS in text
+    assert "Injuries: not stated" in text and "Attachment: not stated" in text
+    await h.press("Delete")
+    await h.press("Yes, delete")
+    assert "Record #1 deleted" in h.last_text()
+    assert [e.number for e in await h.journal.entries(key)] == [2]
+
+
+async def test_another_users_entry_id_shows_nothing(harness):
+    h = harness
+    await h.journal.create(h.key())
+    entry = await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), what_happened=SECRET_WORDS))
+    await h.journal.create(h.key(OTHER))
+    await h.app.process_update(callback_update(h.app, OTHER, f"1:j:e:{entry.entry_id}", "en"))
+    assert "This entry is no longer in the journal." in h.last_text()
+    assert all(SECRET_WORDS not in text for text in h.request.sent_texts())
+
+
+async def test_the_export_is_a_protected_document_with_a_neutral_name_deleted_later(harness, settings):
+    h = harness
+    await h.journal.create(h.key())
+    await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), what_happened=SECRET_WORDS))
+    await h.send("/journal")
+    await h.press("Export PDF")
+    index, call = next((i, c) for i, c in enumerate(h.request.calls) if c.method == "sendDocument")
+    assert call.params["protect_content"] is True
+    (filename, content, _mime) = next(iter(h.request.uploads[index].values()))
+    assert filename.startswith("notes-") and filename.endswith(".pdf")
+    assert content.startswith(b"%PDF")
+    message_id = h.request.results[index]["message_id"]
+    assert message_id in await h.services.safety.messages_to_delete(USER)
+    (job,) = [j for j in h.app.job_queue.jobs() if j.callback.__name__ == "delete_export"]
+    assert job.data == {"chat_id": USER, "message_id": message_id}
+    assert SECRET_WORDS not in json.dumps(job.data)
+    when = job.job.trigger.run_date - dt.datetime.now(dt.UTC)  # the scheduler is not running here
+    assert abs(when.total_seconds() - settings.journal_export_delete_minutes * 60) < 30
+
+    await job.callback(type("Ctx", (), {"job": job, "bot": h.app.bot})())
+    assert h.request.last("deleteMessage").params["message_id"] == message_id
+
+
+# --------------------------------------------------------------------------------------- elsewhere
+
+
+async def test_journal_in_a_group_is_refused_in_one_line_and_creates_nothing(harness):
+    h = harness
+    await h.send("/journal", chat_type="supergroup", chat_id=-1001234567890)
+    (call,) = [c for c in h.request.calls if c.method == "sendMessage"]
+    assert call.params["text"] == "This works only in a private chat with the bot."
+    assert not (await h.journal.status(h.key())).exists
+    await h.app.process_update(callback_update(h.app, USER, "1:j:mk:none", "en"))  # a private button still works
+    assert (await h.journal.status(h.key())).exists
+
+
+async def test_exit_locks_the_journal_and_ends_its_step(harness):
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    await open_new_entry(h)
+    await h.press("✖ Exit")
+    assert not (await h.journal.status(h.key())).unlocked
+    await h.send("at home")
+    assert "I answer with buttons" in h.last_text()
+
+
+async def test_the_pin_can_be_changed_and_removed_with_the_current_one(harness):
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    await h.send("/journal")
+    await h.press("Change the PIN")
+    await h.send("1111")
+    assert "Wrong PIN. 4 tries left" in h.last_text()
+    await h.send("2468")
+    assert "Type the PIN you want" in h.last_text()
+    await h.send("97531")
+    await h.send("97531")
+    assert "The PIN is changed." in h.last_text()
+    h.journal.lock(h.key())
+    await h.journal.unlock(h.key(), "97531")
+    await h.send("/journal")
+    await h.press("Remove the PIN")
+    current = await h.send("97531")
+    assert current in h.request.deleted_ids()
+    assert "The PIN is removed." in h.last_text() and "Set a PIN" in button_texts(h.last())
+    assert not (await h.journal.status(h.key())).has_pin
+
+
+async def test_a_correction_starts_from_the_review_and_is_added_as_a_new_record(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), place="kitchen"))
+    await h.send("/journal")
+    await h.press("View entries")
+    await h.press("Record #1 · March 8, 2026")
+    await h.press("Correct")
+    assert "Check the entry." in h.last_text() and "Correction of record #1" in h.last_text()
+    await h.press("Change an answer")
+    await h.press("Place")
+    assert "Now: kitchen" in h.last_text()
+    await h.send("hallway")
+    assert "Check the entry." in h.last_text() and "Place: hallway" in h.last_text()
+    await h.press("Save")
+    assert h.last_text() == "Record #2 saved."
+    (current,) = await h.journal.entries(h.key(), current_only=True)
+    assert current.number == 2 and current.fields is not None and current.fields.place == "hallway"
