@@ -136,9 +136,11 @@ def _is_command(update: Update) -> bool:
 
 
 async def auto_wipe(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The repeating job: wipe every chat whose quiet time has run out."""
+    """The repeating job: wipe every chat whose quiet time has run out, and forget journal keys left idle
+    (an unlocked key must not stay in memory just because nobody touched the journal again)."""
     for chat_id in await services(context).safety.due_chats():
         await wipe_chat(context.bot, services(context), chat_id)
+    services(context).journal.keys.purge_expired()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
