@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./data"), description="Folder for the database and every file.")
     secret_key: SecretStr | None = Field(default=None, description="Key material for encryption and hashing.")
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
+    admin_ids: str = Field(default="", description="Telegram user ids allowed to /reload content, comma-separated.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="Folder holding content/<lang>/.")
     # Telegram lets a bot delete messages only while they are younger than 48 hours: wipe well before that.
@@ -107,6 +108,18 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters; generate one with `openssl rand -hex 32`")
         return value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _admin_ids_shape(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError("must be Telegram user ids separated by commas, such as 123456789,987654321")
+        return ",".join(parts)
+
+    @property
+    def admins(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.admin_ids.split(",") if part)
 
     @field_validator("advocate_chat_id")
     @classmethod

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.content.i18n import guess_language
+from bot.content.problems import ContentError
 from bot.content.registry import (
     EMERGENCY_SCREEN,
     FORGET_SCREEN,
@@ -131,6 +132,32 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
 
 
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload from a configured admin: new content now, or the reasons (path:line) it was refused."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if user.id not in context.application.bot_data["settings"].admins:
+        await other_message(update, context)  # to anyone else it is just an unknown command
+        return
+    content = services(context).content
+    try:
+        warnings = content.reload()
+    except ContentError as error:
+        lines = [str(problem) for problem in error.problems if problem.is_error]
+        log.info("content reload refused by admin errors=%d", len(lines))
+        text = "Content NOT reloaded; still serving the previous version.\n" + "\n".join(lines)
+        await context.bot.send_message(chat.id, _fit(text), parse_mode=None)
+        return
+    log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
+    text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
+    await context.bot.send_message(chat.id, text, parse_mode=None)
+
+
+def _fit(text: str, limit: int = 4000) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _is_command(update: Update) -> bool:
     return bool(update.message and update.message.text and update.message.text.startswith("/"))
 
@@ -188,6 +215,7 @@ def register(application: Application, advocate_chat_id: int | None = None) -> N
     application.add_handler(CommandHandler("language", show_screen(LANGUAGE_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler("forget", show_screen(FORGET_SCREEN), filters=PRIVATE_MESSAGES))
     application.add_handler(CommandHandler("exit", exit_command, filters=PRIVATE_MESSAGES))
+    application.add_handler(CommandHandler("reload", reload_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(button))
     # Anything else she sends or edits (an edited command is not run again) gets the kind pointer.
     application.add_handler(MessageHandler(PRIVATE_MESSAGES | PRIVATE_EDITS, other_message))

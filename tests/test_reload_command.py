@@ -1,0 +1,72 @@
+"""/reload: only configured admins; broken content is refused with path:line and the old content kept."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import Services, attach, build_application
+from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.content.store import ContentStore
+from tests.conftest import TEST_SECRET, TEST_TOKEN
+from tests.content.fixture_tree import replace_in
+from tests.support.telegram import RecordingRequest, text_update
+
+ADMIN, SOMEONE = 424242, 515151
+
+
+@pytest.fixture
+async def admin_app(tmp_path: Path) -> AsyncIterator[tuple[Application, RecordingRequest, Path]]:
+    content_dir = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content_dir)
+    settings = Settings(
+        _env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9",
+        admin_ids=f" {ADMIN} ,1",
+    )  # fmt: skip
+    settings.data_dir.mkdir()
+    services = await Services.open(settings, ContentStore.load(content_dir), TEST_SECRET)
+    request = RecordingRequest()
+    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
+    attach(application, services, settings)
+    await application.initialize()
+    request.calls.clear()
+    yield application, request, content_dir
+    await application.shutdown()
+    await services.close()
+
+
+async def test_an_admin_reloads_new_texts(admin_app):
+    app, request, content_dir = admin_app
+    replace_in(content_dir / "en" / "menu.yaml", "Choose a topic.", "Pick a topic.")
+    await app.process_update(text_update(app, ADMIN, "/reload", language_code="en"))
+    assert request.last("sendMessage").params["text"].startswith("Content reloaded (")
+    await app.process_update(text_update(app, SOMEONE, "/menu", language_code="en"))
+    assert "Pick a topic." in request.last("sendMessage").params["text"]
+
+
+async def test_broken_content_is_refused_with_path_and_line(admin_app):
+    app, request, content_dir = admin_app
+    replace_in(content_dir / "kk" / "menu.yaml", "to: police}", "to: polise}")
+    await app.process_update(text_update(app, ADMIN, "/reload", language_code="kk"))
+    text = request.last("sendMessage").params["text"]
+    assert text.startswith("Content NOT reloaded; still serving the previous version.")
+    assert "kk/menu.yaml:" in text and 'opens screen "polise", which does not exist' in text
+    await app.process_update(text_update(app, SOMEONE, "/menu", language_code="kk"))
+    assert "Басты мәзір" in request.last("sendMessage").params["text"]
+
+
+async def test_for_anyone_else_reload_is_an_unknown_command(admin_app):
+    app, request, content_dir = admin_app
+    replace_in(content_dir / "en" / "menu.yaml", "Choose a topic.", "Pick a topic.")
+    await app.process_update(text_update(app, SOMEONE, "/reload", language_code="en"))
+    text = request.last("sendMessage").params["text"]
+    assert "I answer with buttons" in text and "Choose a topic." in text  # nothing was reloaded
+
+
+def test_admin_ids_must_be_numbers():
+    with pytest.raises(ValueError, match=r"must be Telegram user ids"):
+        Settings(_env_file=None, admin_ids="alice,bob")
