@@ -22,7 +22,9 @@ from bot.config import (
     require_token,
     resolve_secret_key,
 )
+from bot.content.loader import load_content
 from bot.content.problems import ContentError, Problem
+from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.logging_setup import configure_logging
@@ -113,6 +115,20 @@ def _parser() -> argparse.ArgumentParser:
         help=f"with --release: how old a review may be (default {DEFAULT_REVIEW_AGE_DAYS})",
     )
     check.set_defaults(handler=_content_check)
+    status = content_commands.add_parser(
+        "status",
+        help="which screens each translation lacks or has out of date, with word counts",
+        description=(
+            "Per language: screens missing, outdated (the Russian text changed since the translation was made) "
+            "and up to date. --stamp LANG marks that language's screens as translated from the current Russian "
+            "text (after a translator has updated them)."
+        ),
+    )
+    status.add_argument("--content-dir", type=Path, default=None, help="the content folder")
+    status.add_argument("--strict", action="store_true", help="exit 1 if anything is missing or outdated")
+    status.add_argument("--stamp", metavar="LANG", choices=["kk", "en"], help="record the current versions for LANG")
+    status.add_argument("screens", nargs="*", help="with --stamp: only these screen ids")
+    status.set_defaults(handler=_content_status)
     content.set_defaults(handler=lambda _args: (content.print_help(), EXIT_USAGE)[1])
     return parser
 
@@ -159,6 +175,32 @@ def _content_check(args: argparse.Namespace) -> int:
     screens = len(tree.packs["ru"].screens)
     print(f"{errors} error(s), {warnings} warning(s) in {screens} screens × {len(tree.packs)} languages")
     return EXIT_FAILURE if errors else EXIT_OK
+
+
+def _content_status(args: argparse.Namespace) -> int:
+    content_dir = args.content_dir or load_settings().content_dir
+    # Only loaded, not checked: a screen missing in a translation is exactly what this command reports.
+    tree, problems = load_content(content_dir)
+    if problems:
+        _print_problems(problems, file=sys.stdout)
+        print("some files could not be read; fix these first (python -m bot content check)")
+        return EXIT_FAILURE
+    if args.stamp:
+        stamped = stamp(tree, args.stamp, args.screens or None)
+        print(f"{args.stamp}: {len(stamped)} screen(s) marked as translated from the current Russian text")
+        return EXIT_OK
+    incomplete = False
+    for status in translation_status(tree):
+        incomplete |= not status.complete
+        print(
+            f"{status.language}: {len(status.current)} up to date, {len(status.outdated)} outdated, "
+            f"{len(status.missing)} missing — {status.words_to_translate} Russian words to translate"
+        )
+        for screen_id in status.missing:
+            print(f"  missing   {screen_id}")
+        for screen_id in status.outdated:
+            print(f"  outdated  {screen_id}")
+    return EXIT_FAILURE if args.strict and incomplete else EXIT_OK
 
 
 def _print_problems(problems: list[Problem], file: TextIO) -> None:

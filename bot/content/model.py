@@ -96,6 +96,8 @@ class Screen(_Strict):
     sources: list[Source] = []
     checked: dt.date | None = None
     reviewed: Review | None = None  # required on legal and service screens for a release (check --release)
+    # In a translation: the version of the Russian screen it was made from (`content status --stamp`).
+    translated_from: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")] | None = None
     menu_button: bool = True  # the automatic Back / Main menu row; the first screens turn it off
 
     @field_validator("buttons", mode="before")

@@ -96,6 +96,12 @@ def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:
             if language != SOURCE_LANGUAGE and screen_id in source.screens:
                 problems += _same_structure(source, pack, screen_id)
     problems += _reachability(source)
+    problems += [
+        Problem(source.screen_origins[screen_id].where("translated_from"),
+                f'"translated_from" belongs in translations, not in the {SOURCE_LANGUAGE} source screen "{screen_id}"',
+                Severity.WARNING)
+        for screen_id, screen in source.screens.items() if screen.translated_from is not None
+    ]  # fmt: skip
     problems += _ui_strings(tree)
     problems += _unused_values(tree)
     return problems
