@@ -23,6 +23,7 @@ from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
+from bot.storage.usage import UsageRepository
 from bot.storage.users import UserRepository
 from bot.telegram import handlers
 from bot.telegram import handoff as handoff_handlers
@@ -71,7 +72,7 @@ class Services:
             Sealer(secret_key, b"wipe-chat-id"),
             settings.auto_wipe_seconds,
         )
-        guide = GuideService(content, users, checklists, safety, pseudonyms)
+        guide = GuideService(content, users, checklists, safety, pseudonyms, UsageRepository(database))
         handoff = HandoffService(
             CaseRepository(database),
             OutboxRepository(database),

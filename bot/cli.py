@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--tour", action="store_true", help="walk through every section of the main menu, then stop")
     demo.set_defaults(handler=_demo)
 
+    stats = commands.add_parser(
+        "stats",
+        help="how often each screen was shown, per language (counts only; under 5 shown as <5)",
+        description="Screen views per language over the last days, from the bot's database. Counts only: "
+        "no person, no time of day, no order of screens.",
+    )
+    stats.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    stats.set_defaults(handler=_stats)
+
     content = commands.add_parser(
         "content", help="work with the content files", description=("Tools for content editors.")
     )
@@ -175,6 +184,40 @@ def _content_check(args: argparse.Namespace) -> int:
     screens = len(tree.packs["ru"].screens)
     print(f"{errors} error(s), {warnings} warning(s) in {screens} screens × {len(tree.packs)} languages")
     return EXIT_FAILURE if errors else EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.content.i18n import ALMATY
+    from bot.storage.database import Database
+    from bot.storage.usage import ScreenCount, UsageRepository
+
+    settings = load_settings()
+    if not settings.database_path.exists():
+        print(f"no usage recorded yet (no database at {settings.database_path})")
+        return EXIT_OK
+    since = dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(args.days, 1) - 1)
+
+    async def read() -> list[ScreenCount]:
+        database = await Database.open(settings.database_path)
+        try:
+            return await UsageRepository(database).totals(since)
+        finally:
+            await database.close()
+
+    counts = asyncio.run(read())
+    print(f"Screen views since {since.isoformat()} (Kazakhstan time); counts under 5 are shown as <5")
+    by_screen: dict[str, dict[str, ScreenCount]] = {}
+    for count in counts:
+        by_screen.setdefault(count.screen, {})[count.language] = count
+    print(f"{'screen':<28}{'ru':>8}{'kk':>8}{'en':>8}")
+    for screen, languages in by_screen.items():
+        cells = [languages[lang].shown if lang in languages else "0" for lang in ("ru", "kk", "en")]
+        print(f"{screen:<28}" + "".join(f"{cell:>8}" for cell in cells))
+    if not counts:
+        print("(no views in this period)")
+    return EXIT_OK
 
 
 def _content_status(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from bot.content.store import ContentStore
 from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService, SafetySettings
 from bot.storage.chat_log import ChecklistRepository
+from bot.storage.usage import UsageRepository
 from bot.storage.users import UserRepository
 
 Effect = Literal["exit", "forget"]
@@ -48,8 +49,10 @@ class GuideService:
         checklists: ChecklistRepository,
         safety: SafetyService,
         pseudonyms: Pseudonymizer,
+        usage: UsageRepository | None = None,
     ) -> None:
         self.content = content
+        self._usage = usage
         self._users = users
         self._checklists = checklists
         self._safety = safety
@@ -64,6 +67,8 @@ class GuideService:
     async def open(self, telegram_user_id: int, language_code: str | None, screen_id: str) -> Reply:
         language = await self.language_of(telegram_user_id, language_code)
         await self._remember(telegram_user_id, language, screen_id)
+        if self._usage is not None:
+            await self._usage.count(screen_id, language)
         return await self._show(telegram_user_id, language, screen_id)
 
     async def text_received(self, telegram_user_id: int, language_code: str | None) -> Reply:
