@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--tour", action="store_true", help="walk through every section of the main menu, then stop")
     demo.set_defaults(handler=_demo)
 
+    preview = commands.add_parser(
+        "preview",
+        help="show every screen as Telegram will, in a local web page (no token, no network)",
+        description="Serve a preview of the content on http://127.0.0.1:PORT; it follows the files as you edit.",
+    )
+    preview.add_argument("--port", type=int, default=8765, help="the local port (default 8765)")
+    preview.add_argument("--content-dir", type=Path, default=None, help="the content folder")
+    preview.set_defaults(handler=_preview)
+
     stats = commands.add_parser(
         "stats",
         help="how often each screen was shown, per language (counts only; under 5 shown as <5)",
@@ -184,6 +193,26 @@ def _content_check(args: argparse.Namespace) -> int:
     screens = len(tree.packs["ru"].screens)
     print(f"{errors} error(s), {warnings} warning(s) in {screens} screens × {len(tree.packs)} languages")
     return EXIT_FAILURE if errors else EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from bot.preview.server import serve_preview
+
+    settings = load_settings()
+    content_dir = args.content_dir or settings.content_dir
+
+    async def main_loop() -> None:
+        runner, port = await serve_preview(content_dir, args.port, settings.database_path)
+        print(f"Preview on http://127.0.0.1:{port}/ — Ctrl-C to stop", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+
+    asyncio.run(main_loop())
+    return EXIT_OK
 
 
 def _stats(args: argparse.Namespace) -> int:

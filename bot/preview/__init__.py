@@ -1,0 +1,1 @@
+"""A local browser preview of the content for editors."""
