@@ -111,7 +111,12 @@ def build_application(
     if rate_limit:
         # Honours Telegram's flood limits and retries a 429 after its retry_after instead of losing the message.
         builder = builder.rate_limiter(
-            AIORateLimiter(max_retries=3, group_max_rate=settings.group_messages_per_minute, group_time_period=60)
+            AIORateLimiter(
+                max_retries=3,
+                overall_max_rate=settings.messages_per_second,
+                group_max_rate=settings.group_messages_per_minute,
+                group_time_period=60,
+            )
         )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     journal_export_delete_minutes: int = Field(
         default=30, ge=1, le=47 * 60, description="Minutes before an exported journal is deleted from the chat."
     )
-    # Telegram's FAQ says 20 messages a minute per group; it also says real limits vary. Keep the default.
+    # Telegram's FAQ: about 30 messages a second per bot, 20 a minute per group; real limits vary (and can be
+    # raised for a bot), so both are settings. Keep the defaults unless Telegram told you otherwise.
+    messages_per_second: int = Field(default=30, ge=1, le=1000, description="Sends per second, all chats.")
     group_messages_per_minute: int = Field(default=20, ge=1, le=600, description="Sends per minute to a group.")
     advocate_language: Literal["ru", "kk", "en"] = Field(default="ru", description="Language of the advocates' group.")
     # The advocates' working time, in Kazakhstan time (UTC+5).

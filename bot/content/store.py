@@ -20,6 +20,9 @@ class ContentStore:
         self.tree = tree
         self.warnings = warnings or []
         self.content_dir = content_dir
+        # Rendering parses the editors' markup; a tree never changes once loaded, so each screen is rendered
+        # once per language (and set of ticks) until the next reload.
+        self._rendered: dict[tuple[str, str, frozenset[str]], ScreenView] = {}
 
     @classmethod
     def load(cls, content_dir: Path, today: dt.date | None = None) -> ContentStore:
@@ -32,13 +35,18 @@ class ContentStore:
         if self.content_dir is None:
             raise ValueError("this content was not loaded from a folder")
         self.tree, self.warnings = _checked(self.content_dir, today)
+        self._rendered = {}
         return self.warnings
 
     def has_screen(self, language: str, screen_id: str) -> bool:
         return screen_id in self.tree.packs[language].screens
 
     def render(self, language: str, screen_id: str, ticked: frozenset[str] = frozenset()) -> ScreenView:
-        return render_screen(self.tree, language, screen_id, ticked)
+        key = (language, screen_id, ticked)
+        view = self._rendered.get(key)
+        if view is None:
+            view = self._rendered[key] = render_screen(self.tree, language, screen_id, ticked)
+        return view
 
     def ui(self, language: str) -> Localizer:
         return localizer(self.tree, language)

@@ -63,11 +63,14 @@ class SafetyService:
             return SafetySettings(None, self._default_wipe_seconds, True)
         return SafetySettings(state.wipe_after_minutes, self._default_wipe_seconds, state.discreet)
 
-    async def record(self, telegram_user_id: int, message_ids: list[int], sent_at: int) -> None:
-        """Remember messages of her private chat (ids only) and move the automatic wipe later."""
+    async def record(
+        self, telegram_user_id: int, message_ids: list[int], sent_at: int, settings: SafetySettings | None = None
+    ) -> None:
+        """Remember messages of her private chat (ids only) and move the automatic wipe later.
+        `settings`, when the caller has just read them, saves reading them again."""
         key = self._key(telegram_user_id)
         await self._chat_log.add(key, message_ids, sent_at)
-        await self._reschedule(telegram_user_id)
+        await self._reschedule(telegram_user_id, settings)
 
     async def set_wipe_after(self, telegram_user_id: int, minutes: int) -> None:
         await self._users.set_wipe_after(self._key(telegram_user_id), minutes)
@@ -113,9 +116,9 @@ class SafetyService:
         await self._chat_log.unschedule(key)
         await self._users.delete(key)
 
-    async def _reschedule(self, telegram_user_id: int) -> None:
+    async def _reschedule(self, telegram_user_id: int, settings: SafetySettings | None = None) -> None:
         key = self._key(telegram_user_id)
-        seconds = (await self.settings(telegram_user_id)).wipe_seconds
+        seconds = (settings or await self.settings(telegram_user_id)).wipe_seconds
         if seconds <= 0:
             await self._chat_log.unschedule(key)
             return

@@ -38,15 +38,15 @@ async def send_view(bot: Bot, services: Services, chat_id: int, view: ScreenView
     Discreet mode (the default) sends silently and protected (no forwarding or saving); parse mode and
     no link previews come from the bot's Defaults.
     """
-    discreet = (await services.safety.settings(chat_id)).discreet
+    settings = await services.safety.settings(chat_id)
     message = await bot.send_message(
         chat_id,
         message_html(view, intro),
         reply_markup=keyboard(view),
-        disable_notification=discreet,
-        protect_content=discreet,
+        disable_notification=settings.discreet,
+        protect_content=settings.discreet,
     )
-    await services.safety.record(chat_id, [message.message_id], int(message.date.timestamp()))
+    await services.safety.record(chat_id, [message.message_id], int(message.date.timestamp()), settings)
     return message
 
 

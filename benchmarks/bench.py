@@ -1,0 +1,316 @@
+"""Benchmark: the bot against bare python-telegram-bot in-process, and the real bot process over HTTP.
+
+    python benchmarks/bench.py [--users 1000] [--quick]
+
+Prints a table and writes benchmarks/results.json and docs/benchmarks.md. No network: everything runs on
+127.0.0.1 against the project's simulator. Figures are measured, never asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import Services, attach, build_application  # noqa: E402
+from bot.config import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
+from bot.content.store import ContentStore  # noqa: E402
+from bot.content.validate import check_content  # noqa: E402
+from bot.simulator import DEFAULT_TOKEN, Simulator, SimUser  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
+from tests.support.telegram import RecordingRequest, callback_update, text_update  # noqa: E402
+
+GOALS = {
+    "ratio": 1.5,  # in-process cost per update, ours / bare PTB, at most
+    "http_ups": 300.0,  # end-to-end updates per second, at least
+    "p99_ms": 50.0,  # navigation p99, under
+    "rss_mb": 120.0,  # resident memory with 100,000 users, under
+    "startup_s": 2.0,  # start-up, under
+}
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {"p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99)}
+
+
+# ----------------------------------------------------------------------------------------- in-process
+
+
+def navigation_mix(app: Application, user_id: int) -> list[Update]:
+    """What a person does in a first visit: start, menu, two taps into the police section, a word, /sos."""
+    return [
+        text_update(app, user_id, "/start", language_code="kk"),
+        callback_update(app, user_id, "1:s:menu", language_code="kk"),
+        callback_update(app, user_id, "1:s:police", language_code="kk"),
+        callback_update(app, user_id, "1:s:police_must_do", language_code="kk"),
+        text_update(app, user_id, "hello", language_code="kk"),
+        text_update(app, user_id, "/sos", language_code="kk"),
+    ]
+
+
+async def run_mix(app: Application, users: int) -> dict[str, float]:
+    updates = [update for user in range(users) for update in navigation_mix(app, 10_000 + user)]
+    latencies = []
+    started = time.perf_counter()
+    for update in updates:
+        before = time.perf_counter()
+        await app.process_update(update)
+        latencies.append(time.perf_counter() - before)
+    elapsed = time.perf_counter() - started
+    return {"updates": len(updates), "ups": len(updates) / elapsed, **percentiles(latencies)}
+
+
+async def bench_ours(users: int, data_dir: Path) -> dict[str, float]:
+    settings = Settings(_env_file=None, data_dir=data_dir, api_url="http://127.0.0.1:9")
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    services = await Services.open(settings, ContentStore.load(DEFAULT_CONTENT_DIR), secrets.token_bytes(32))
+    app = build_application(settings, DEFAULT_TOKEN, request=RecordingRequest(), rate_limit=False)
+    attach(app, services, settings)
+    await app.initialize()
+    try:
+        await run_mix(app, 20)  # warm-up
+        return await run_mix(app, users)
+    finally:
+        await app.shutdown()
+        await services.close()
+
+
+async def bench_bare(users: int) -> dict[str, float]:
+    """The baseline: python-telegram-bot answering every update with one message and one button."""
+    request = RecordingRequest()
+    app = ApplicationBuilder().token(DEFAULT_TOKEN).request(request).get_updates_request(request).build()
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Menu", callback_data="1:s:menu")]])
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, "Hello", reply_markup=markup)
+
+    app.add_handler(MessageHandler(filters.ALL, answer))
+    app.add_handler(CallbackQueryHandler(answer))
+    await app.initialize()
+    try:
+        await run_mix(app, 20)
+        return await run_mix(app, users)
+    finally:
+        await app.shutdown()
+
+
+# ------------------------------------------------------------------------------------------ over HTTP
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def seed_users(data_dir: Path, count: int) -> None:
+    """Growth: people who used the bot before (a language, a place, a scheduled wipe each)."""
+    if count == 0:
+        return
+    database = await Database.open(data_dir / "bot.sqlite3")
+    now = int(time.time())
+    rows = [(secrets.token_hex(16), "kk", "menu", now, now) for _ in range(count)]
+    await database.connection.execute("BEGIN")
+    await database.connection.executemany(
+        "INSERT INTO users (user_key, language, screen, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    await database.connection.execute("COMMIT")
+    await database.close()
+
+
+async def bench_http(users: int, seeded: int, concurrency: int = 50) -> dict[str, float]:
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        await seed_users(data_dir, seeded)
+        async with Simulator(token=DEFAULT_TOKEN) as sim:
+            env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+            env.update(
+                BOT_TOKEN=DEFAULT_TOKEN, BOT_API_URL=sim.base_url, BOT_DATA_DIR=str(data_dir), BOT_LOG_LEVEL="WARNING",
+                # The bot's own capacity, not Telegram's 30 a second: the goal is ten times that limit.
+                BOT_MESSAGES_PER_SECOND="1000",
+            )  # fmt: skip
+            log = data_dir / "bot.log"
+            spawned = time.perf_counter()
+            with log.open("wb") as output:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "run", env=env, stdout=output, stderr=output, cwd=data_dir
+                )
+            probe = sim.add_user(first_name="Probe", language_code="ru")
+            await probe.send_text("/start")
+            await probe.wait_reply(timeout=60)
+            startup = time.perf_counter() - spawned
+            rss_start = rss_mb(process.pid)
+
+            people = [sim.add_user(first_name=f"U{n}", language_code="kk") for n in range(users)]
+            latencies: list[float] = []
+            semaphore = asyncio.Semaphore(concurrency)
+
+            async def visit(person: SimUser) -> None:
+                async with semaphore:
+                    for action in ("/start", "tap:Иә, қазір қауіпсізбін", "tap:Полиция: не күтуге болады", "/sos"):
+                        before = time.perf_counter()
+                        if action.startswith("tap:"):
+                            await person.press(action[4:])
+                        else:
+                            await person.send_text(action)
+                        await person.wait_reply(timeout=60)
+                        latencies.append(time.perf_counter() - before)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(visit(person) for person in people))
+            elapsed = time.perf_counter() - started
+            rss_end = rss_mb(process.pid)
+            process.terminate()
+            await process.wait()
+        size = await asyncio.to_thread(lambda: sum(f.stat().st_size for f in data_dir.glob("bot.sqlite3*")))
+        return {
+            "users": users,
+            "seeded_users": seeded,
+            "updates": len(latencies),
+            "ups": len(latencies) / elapsed,
+            **percentiles(latencies),
+            "rss_start_mb": rss_start,
+            "rss_end_mb": rss_end,
+            "startup_s": startup,
+            "db_mb": size / 1e6,
+        }
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------- main
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}; {os.cpu_count()} cores; Linux {platform.release()}; Python {platform.python_version()}"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=1000, help="simulated users over HTTP (default 1000)")
+    parser.add_argument("--quick", action="store_true", help="small numbers, for a quick look")
+    args = parser.parse_args()
+    users = 50 if args.quick else args.users
+    inproc_users = 100 if args.quick else 500
+
+    started = time.perf_counter()
+    check_content(DEFAULT_CONTENT_DIR)
+    content_check_s = time.perf_counter() - started
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = await bench_ours(inproc_users, Path(tmp) / "data")
+    bare = await bench_bare(inproc_users)
+    ratio = (1 / ours["ups"]) / (1 / bare["ups"])
+    growth = [await bench_http(users, seeded) for seeded in ((0,) if args.quick else (0, 10_000, 100_000))]
+
+    results = {
+        "machine": machine(),
+        "content_check_s": content_check_s,
+        "in_process": {"ours": ours, "bare_ptb": bare, "cost_ratio": ratio},
+        "http": growth,
+        "goals": GOALS,
+    }
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    table = markdown(results)
+    print(table)
+    if not args.quick:
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / "benchmarks.md").write_text(table, encoding="utf-8")
+
+
+def markdown(results: dict) -> str:
+    ours, bare = results["in_process"]["ours"], results["in_process"]["bare_ptb"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {results['machine']}. Command: `python benchmarks/bench.py`.",
+        "",
+        "## In-process (the real Application, a recording request object)",
+        "",
+        "| | updates/s | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|",
+        f"| this bot | {ours['ups']:.0f} | {ours['p50_ms']:.2f} | {ours['p95_ms']:.2f} | {ours['p99_ms']:.2f} |",
+        f"| bare PTB | {bare['ups']:.0f} | {bare['p50_ms']:.2f} | {bare['p95_ms']:.2f} | {bare['p99_ms']:.2f} |",
+        "",
+        f"Cost per update, ours / bare: **{results['in_process']['cost_ratio']:.2f}×** (goal ≤ {GOALS['ratio']}×).",
+        "",
+        "## Over HTTP (`python -m bot run` polling the simulator on 127.0.0.1)",
+        "",
+        "The simulator and the simulated users (50 at a time) share the machine's cores with the bot, so these",
+        "figures include their cost; latency is from a user's action to the bot's answer arriving.",
+        "",
+        "| users in the database | updates | updates/s | p50 ms | p95 ms | p99 ms | RSS start MB | RSS end MB "
+        "| start-up s | database MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in results["http"]:
+        lines.append(
+            f"| {run['seeded_users']:,} | {run['updates']} | {run['ups']:.0f} | {run['p50_ms']:.1f} "
+            f"| {run['p95_ms']:.1f} | {run['p99_ms']:.1f} | {run['rss_start_mb']:.0f} | {run['rss_end_mb']:.0f} "
+            f"| {run['startup_s']:.2f} | {run['db_mb']:.1f} |"
+        )
+    last = results["http"][-1]
+    lines += [
+        "",
+        f"`content check` of the whole tree: {results['content_check_s']:.2f} s.",
+        "",
+        "## Goals",
+        "",
+        "| goal | target | measured | met |",
+        "|---|---|---|---|",
+        _goal("cost per update vs bare PTB", f"≤ {GOALS['ratio']}×", results["in_process"]["cost_ratio"],
+              lambda v: v <= GOALS["ratio"], "{:.2f}×"),
+        _goal("end-to-end updates per second", f"≥ {GOALS['http_ups']:.0f}", results["http"][0]["ups"],
+              lambda v: v >= GOALS["http_ups"], "{:.0f}"),
+        _goal("navigation p99 (over HTTP)", f"< {GOALS['p99_ms']:.0f} ms", results["http"][0]["p99_ms"],
+              lambda v: v < GOALS["p99_ms"], "{:.1f} ms"),
+        _goal(f"resident memory, {last['seeded_users']:,} users", f"< {GOALS['rss_mb']:.0f} MB", last["rss_end_mb"],
+              lambda v: v < GOALS["rss_mb"], "{:.0f} MB"),
+        _goal("start-up", f"< {GOALS['startup_s']:.0f} s", results["http"][0]["startup_s"],
+              lambda v: v < GOALS["startup_s"], "{:.2f} s"),
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _goal(name: str, target: str, value: float, ok: Callable[[float], bool], fmt: str) -> str:
+    return f"| {name} | {target} | {fmt.format(value)} | {'yes' if ok(value) else '**no**'} |"
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
