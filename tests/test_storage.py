@@ -90,3 +90,39 @@ async def test_raw_telegram_ids_never_reach_the_database_file(settings, content:
         await services.close()  # an open aiosqlite connection would keep the test process alive
     on_disk = b"".join(path.read_bytes() for path in settings.data_dir.iterdir())
     assert b"987654321" not in on_disk
+
+
+async def test_a_truncated_database_is_refused_not_written_to(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path)
+    try:
+        repository = UserRepository(database)
+        for number in range(2000):
+            await repository.save(f"key{number}", language="kk", screen="menu")
+        await database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await database.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StorageError, match=r"damaged|cannot be used"):
+        await Database.open(path)
+    assert path.stat().st_size == len(data) // 2  # nothing was written to the damaged file
+
+
+async def test_a_full_disk_gives_the_person_a_kind_answer_and_keeps_the_database_sound(
+    bot_app, services, caplog, monkeypatch
+):
+    import sqlite3
+
+    from tests.support.telegram import text_update
+
+    app, request = bot_app
+
+    async def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(UserRepository, "save", disk_full)  # remembering her place fails, as on a full disk
+    await app.process_update(text_update(app, 777, "/menu", language_code="en"))
+    assert "Sorry, something went wrong on our side" in request.last("sendMessage").params["text"]
+    assert "error=OperationalError" in caplog.text
+    assert await services.database.integrity_ok()

@@ -73,6 +73,11 @@ class Database:
         try:
             for pragma in PRAGMAS:
                 await connection.execute(pragma)
+            # A damaged file (a truncated copy, a bad disk) is refused before anything is written to it.
+            async with connection.execute("PRAGMA quick_check") as cursor:
+                verdict = await cursor.fetchone()
+            if not verdict or verdict[0] != "ok":
+                raise StorageError(f"the database {path} is damaged; restore it from a backup")
             await database._migrate(migrations if migrations is not None else bundled_migrations())
         except sqlite3.DatabaseError as error:
             await connection.close()

@@ -68,3 +68,35 @@ async def test_a_token_the_server_rejects_is_one_clear_line_and_exit_2(tmp_path)
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines()[-1].startswith("configuration error: BOT_TOKEN: the Bot API server")
     assert wrong not in stderr.decode()
+
+
+async def test_a_corrupt_database_is_one_clear_line_and_exit_1(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "bot.sqlite3").write_bytes(b"not a database at all " * 200)
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+        env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_API_URL=sim.base_url, BOT_DATA_DIR=str(data))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.PIPE, cwd=tmp_path
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT)
+    assert process.returncode == 1
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("storage error: the database") and "Traceback" not in stderr.decode()
+
+
+async def test_a_data_folder_that_cannot_be_created_is_one_clear_line_and_exit_2(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env.update(BOT_TOKEN=DEFAULT_TOKEN, BOT_DATA_DIR=str(blocker / "data"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.PIPE, cwd=tmp_path
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT)
+    assert process.returncode == 2
+    assert (
+        stderr.decode().strip()
+        == f"configuration error: BOT_DATA_DIR: cannot create {blocker / 'data'} (Not a directory)"
+    )
