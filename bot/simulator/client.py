@@ -613,6 +613,16 @@ class Simulator:
     async def stop(self) -> None:
         await self.server.stop()
 
+    async def go_offline(self) -> None:
+        """The network drops: the port refuses connections. People, chats and queued updates are kept."""
+        await self.server.stop()
+
+    async def go_online(self) -> None:
+        """The network is back, on the same port."""
+        self.world.closed = False
+        self.server.closed = False
+        await self.server.start(self.port)
+
     async def __aenter__(self) -> Simulator:
         return await self.start()
 

@@ -19,7 +19,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates request open when there is nothing new
-MAX_DELAY = 30.0
+MAX_DELAY = 10.0  # after an outage, answer within seconds of the network coming back
 
 
 async def poll(application: Application, stop: asyncio.Event, allowed_updates: list[str]) -> None:

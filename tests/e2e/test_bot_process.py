@@ -100,3 +100,20 @@ async def test_a_data_folder_that_cannot_be_created_is_one_clear_line_and_exit_2
         stderr.decode().strip()
         == f"configuration error: BOT_DATA_DIR: cannot create {blocker / 'data'} (Not a directory)"
     )
+
+
+async def test_thirty_seconds_without_the_server_then_everything_pending_is_answered(tmp_path):
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        user = sim.add_user(first_name="Dana", language_code="en")
+        async with bot_process(sim, tmp_path / "data", tmp_path / "bot.log") as process:
+            await user.send_text("/menu")
+            await user.wait_reply(timeout=START_TIMEOUT)
+            await sim.go_offline()
+            await user.send_text("/sos")  # written while the bot cannot reach Telegram
+            await asyncio.sleep(30)
+            assert process.returncode is None  # still running, retrying by itself
+            await sim.go_online()
+            reply = await user.wait_reply(timeout=20)
+            assert "If you are in danger, call now." in reply.text
+            assert await stop(process) == 0
+    assert "polling failed error=NetworkError" in (tmp_path / "bot.log").read_text(encoding="utf-8")
