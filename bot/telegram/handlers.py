@@ -33,6 +33,7 @@ from bot.content.registry import (
 )
 from bot.guide.service import Reply
 from bot.telegram import handoff, journal
+from bot.telegram.flood import FloodGuard, FloodHandler
 from bot.telegram.views import keyboard, message_html, replace_view, send_view, wipe_chat
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if update.message is not None and not _is_command(update) and await handoff.relay_from_her(update, context):
         return
+    if not context.application.bot_data["flood"].pointer_allowed(user.id):
+        return  # she is typing fast: the pointer and menu she just got are still on screen
     reply = await services(context).guide.text_received(user.id, user.language_code)
     await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
 
@@ -205,6 +208,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(application: Application, advocate_chat_id: int | None = None) -> None:
     application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
+    guard = application.bot_data["flood"] = FloodGuard()
+    application.add_handler(FloodHandler(guard))  # before everything else in its group: a burst stops here
     handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
     journal.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
