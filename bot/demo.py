@@ -25,6 +25,7 @@ from bot.simulator import DEFAULT_TOKEN, SimGroup, SimMessage, Simulator, SimUse
 REPLY_TIMEOUT = 10.0  # seconds to wait for the bot's answer
 SETTLE = 0.3  # the bot may answer with more than one message or edit: collect them before prompting
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit"}
+TOUR_PAUSE = 0.3  # seconds between the tour's taps
 
 INTRO = (
     "Offline demo: a fake Telegram server on 127.0.0.1 and the real bot. Nothing leaves this computer.\n"
@@ -129,6 +130,7 @@ async def _tour(user: SimUser, terminal: Terminal) -> None:
         if button.callback_data and button.callback_data.startswith("1:s:")
     ]
     for index, section in enumerate(sections):
+        await asyncio.sleep(TOUR_PAUSE)  # a person's pace (the bot slows down anyone tapping faster)
         if index:
             await user.send_text("/menu")
             await _show_replies(user, terminal, quiet=True)

@@ -115,7 +115,6 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_menu_draft": _NONE,
     "journal_created": _NONE,
     "journal_locked": _NONE,
-    "journal_group_refusal": _NONE,
     "journal_not_found": _NONE,
     "journal_draft_waiting": _NONE,
     "journal_step_counter": frozenset({"number", "count"}),

@@ -266,16 +266,6 @@ async def open_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _guarded(turn, lambda: _open(turn, edit=False))
 
 
-async def refuse_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/journal in a group: one neutral line, nothing else (the journal is never shown in a group)."""
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
-        return
-    language = await services(context).guide.language_of(user.id, user.language_code)
-    with contextlib.suppress(TelegramError):
-        await message.reply_text(services(context).content.ui(language).text("journal_group_refusal"))
-
-
 async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The `journal:open` button of the content screen."""
     query = update.callback_query
@@ -392,7 +382,8 @@ def register(application: Application) -> None:
     """Registered before the generic handlers, so `1:j:` buttons and `journal:open` never reach them."""
     application.add_handler(TypeHandler(Update, observe), group=OBSERVER_GROUP)
     application.add_handler(CommandHandler("journal", open_command, filters=PRIVATE_MESSAGES))
-    application.add_handler(CommandHandler("journal", refuse_in_group, filters=GROUP_MESSAGES))
+    # /journal in a group is ignored like every command in a chat the bot does not serve: even a refusal
+    # there would tell the group that someone uses this bot.
     application.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(open_button, pattern=f"^{OPEN_DATA}$"))
     application.add_handler(CallbackQueryHandler(button, pattern=r"^1:j:"))

@@ -142,7 +142,7 @@ def text_update(
     chat = {"id": chat_id or user_id, "type": chat_type}
     chat.update({"first_name": "Aigerim"} if chat_type == "private" else {"title": "Some group"})
     message = {
-        "message_id": next(_update_ids) + 10,
+        "message_id": next(_update_ids) + 1_000_000,  # never the ids the request object hands out
         "date": int(time.time()),
         "chat": chat,
         "from": _user(user_id, language_code),
