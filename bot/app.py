@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -39,6 +39,7 @@ DEFAULTS = Defaults(
     protect_content=True,
     link_preview_options=LinkPreviewOptions(is_disabled=True),
 )
+USAGE_FLUSH_SECONDS = 60  # screen counts reach the database once a minute (and at shutdown)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = (
     ("start", "command_start"),
@@ -58,6 +59,7 @@ class Services:
     handoff: HandoffService
     journal: JournalService
     journal_database: Database  # its own connection: its transactions never take in other writes
+    usage: UsageRepository
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
@@ -72,7 +74,8 @@ class Services:
             Sealer(secret_key, b"wipe-chat-id"),
             settings.auto_wipe_seconds,
         )
-        guide = GuideService(content, users, checklists, safety, pseudonyms, UsageRepository(database))
+        usage = UsageRepository(database)
+        guide = GuideService(content, users, checklists, safety, pseudonyms, usage)
         handoff = HandoffService(
             CaseRepository(database),
             OutboxRepository(database),
@@ -86,9 +89,10 @@ class Services:
         journal = JournalService(
             journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
         )
-        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database)
+        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage)
 
     async def close(self) -> None:
+        await self.usage.flush()
         await self.journal_database.close()
         await self.database.close()
 
@@ -141,7 +145,14 @@ def attach(application: Application, services: Services, settings: Settings) -> 
             first=settings.wipe_check_seconds,
             name="auto-wipe",
         )
+        application.job_queue.run_repeating(
+            _flush_usage, interval=USAGE_FLUSH_SECONDS, first=USAGE_FLUSH_SECONDS, name="usage-counts"
+        )
     return desk
+
+
+async def _flush_usage(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.bot_data["services"].usage.flush()
 
 
 async def publish_commands(application: Application, content: ContentStore) -> None:

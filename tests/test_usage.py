@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import sys
 
-from bot.storage.usage import UsageRepository
 from tests.support.telegram import callback_update, text_update
 
 USER = 616161
@@ -18,7 +17,7 @@ async def test_screens_are_counted_without_anyone_in_the_rows(bot_app, services)
     for _ in range(6):
         await app.process_update(text_update(app, USER, "/menu", language_code="kk"))
     await app.process_update(callback_update(app, USER, "1:s:police", language_code="kk"))
-    counts = {(c.screen, c.language): c for c in await UsageRepository(services.database).totals(dt.date(2000, 1, 1))}
+    counts = {(c.screen, c.language): c for c in await services.usage.totals(dt.date(2000, 1, 1))}
     assert counts[("menu", "kk")].views == 6 and counts[("menu", "kk")].shown == "6"
     assert counts[("police", "kk")].shown == "<5"
     async with services.database.connection.execute("SELECT * FROM screen_views") as cursor:
@@ -31,6 +30,7 @@ async def test_stats_command_prints_counts_with_small_ones_hidden(settings, serv
     for _ in range(5):
         await app.process_update(text_update(app, USER, "/sos", language_code="en"))
     await app.process_update(text_update(app, USER, "/menu", language_code="en"))
+    await services.usage.flush()  # what the bot does every minute and when it stops
     env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
     env["BOT_DATA_DIR"] = str(settings.data_dir)
     process = await asyncio.create_subprocess_exec(

@@ -68,7 +68,7 @@ class GuideService:
         language = await self.language_of(telegram_user_id, language_code)
         await self._remember(telegram_user_id, language, screen_id)
         if self._usage is not None:
-            await self._usage.count(screen_id, language)
+            self._usage.count(screen_id, language)
         return await self._show(telegram_user_id, language, screen_id)
 
     async def text_received(self, telegram_user_id: int, language_code: str | None) -> Reply:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 DELETE_WINDOW = 48 * 3600 - 10 * 60  # Telegram's 48 hours, less a margin for clock differences
 RETRY_AFTER_FAILURE = 60  # seconds before a wipe that failed is tried again
+# Every message moves her automatic wipe later. Writing the new time on every message costs a disk write
+# each; it is written only once it moves by more than a twentieth of her wipe time, at most a minute (a 1 h
+# wipe may come at 59 min instead of 60 — earlier, never later).
+MAX_RESCHEDULE_SLACK = 60
+REMEMBERED_SCHEDULES = 5_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class SafetyService:
         self._sealer = sealer
         self._default_wipe_seconds = default_wipe_seconds
         self.clock = clock  # replaceable in tests
+        # What the database holds for recently active chats: the due time, or None for no wipe scheduled.
+        self._due: OrderedDict[str, int | None] = OrderedDict()
 
     async def settings(self, telegram_user_id: int) -> SafetySettings:
         state = await self._users.get(self._key(telegram_user_id))
@@ -74,7 +82,7 @@ class SafetyService:
 
     async def set_wipe_after(self, telegram_user_id: int, minutes: int) -> None:
         await self._users.set_wipe_after(self._key(telegram_user_id), minutes)
-        await self._reschedule(telegram_user_id)
+        await self._reschedule(telegram_user_id, exact=True)
 
     async def set_discreet(self, telegram_user_id: int, discreet: bool) -> None:
         await self._users.set_discreet(self._key(telegram_user_id), discreet)
@@ -88,12 +96,12 @@ class SafetyService:
         """After a wipe: forget every id of the chat (deleted, or too old to delete) and the schedule."""
         key = self._key(telegram_user_id)
         await self._chat_log.forget(key)
-        await self._chat_log.unschedule(key)
+        await self._unschedule(key)
 
     async def wipe_failed(self, telegram_user_id: int) -> None:
         """Keep the ids and try again soon: a wipe must not be lost to a network error."""
         key = self._key(telegram_user_id)
-        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self.clock()) + RETRY_AFTER_FAILURE)
+        await self._schedule(key, telegram_user_id, int(self.clock()) + RETRY_AFTER_FAILURE)
 
     async def due_chats(self) -> list[int]:
         """Chats whose automatic wipe is due now."""
@@ -104,7 +112,7 @@ class SafetyService:
             except (InvalidTag, ValueError):
                 # Sealed under another key (BOT_SECRET_KEY changed) or altered: nothing can be done with it.
                 log.error("dropping an unreadable wipe schedule row error=InvalidTag")
-                await self._chat_log.unschedule(key)
+                await self._unschedule(key)
                 await self._chat_log.forget(key)
         return chats
 
@@ -113,16 +121,40 @@ class SafetyService:
         key = self._key(telegram_user_id)
         await self._checklists.clear(key)
         await self._chat_log.forget(key)
-        await self._chat_log.unschedule(key)
+        await self._unschedule(key)
         await self._users.delete(key)
 
-    async def _reschedule(self, telegram_user_id: int, settings: SafetySettings | None = None) -> None:
+    async def _reschedule(
+        self, telegram_user_id: int, settings: SafetySettings | None = None, *, exact: bool = False
+    ) -> None:
         key = self._key(telegram_user_id)
         seconds = (settings or await self.settings(telegram_user_id)).wipe_seconds
         if seconds <= 0:
-            await self._chat_log.unschedule(key)
+            if key not in self._due or self._due[key] is not None:
+                await self._unschedule(key)
             return
-        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), int(self.clock()) + seconds)
+        due_at = int(self.clock()) + seconds
+        written = self._due.get(key)
+        slack = 0 if exact else min(MAX_RESCHEDULE_SLACK, seconds // 20)
+        if written is not None and written <= due_at <= written + slack:
+            self._due.move_to_end(key)
+            return
+        await self._schedule(key, telegram_user_id, due_at)
+
+    async def _schedule(self, key: str, telegram_user_id: int, due_at: int) -> None:
+        self._due.pop(key, None)  # unknown until the write has succeeded
+        await self._chat_log.schedule(key, self._seal(key, telegram_user_id), due_at)
+        self._remember_due(key, due_at)
+
+    async def _unschedule(self, key: str) -> None:
+        self._due.pop(key, None)
+        await self._chat_log.unschedule(key)
+        self._remember_due(key, None)
+
+    def _remember_due(self, key: str, due_at: int | None) -> None:
+        self._due[key] = due_at
+        if len(self._due) > REMEMBERED_SCHEDULES:
+            self._due.popitem(last=False)
 
     def _seal(self, key: str, telegram_user_id: int) -> bytes:
         # In a private chat the chat id is the user id; it is stored only sealed, bound to its row.

@@ -7,6 +7,7 @@ Tests and the terminal demo use only this module's names. Users act directly on 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import random
 from collections.abc import Callable
@@ -388,8 +389,10 @@ class SimUser(_Member):
 
         def find() -> SimMessage | None:
             cursor = self._cursor.get(chat_rec.id, 0)
-            for event in self._world.events:
-                if event.seq <= cursor or event.chat_id != chat_rec.id or not event.by_bot:
+            events = self._world.chat_events.get(chat_rec.id, [])
+            # Events are in seq order: start after the cursor instead of reading the whole history again.
+            for event in events[bisect.bisect_right(events, cursor, key=lambda e: e.seq) :]:
+                if not event.by_bot:
                     continue
                 msg = chat_rec.live(event.message_id)
                 if event.kind == "delete" or msg is None or msg.is_service:

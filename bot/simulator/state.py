@@ -278,6 +278,7 @@ class World:
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.privacy_mode = True  # real default: non-admin bots see only commands and replies in groups
         self.events: list[ChatEvent] = []
+        self.chat_events: dict[int, list[ChatEvent]] = {}  # the same, per chat: waiting users look only there
         self.cursors: dict[int, dict[int, int]] = {}  # user id -> chat id -> last seen event (SimUser)
         self.poller: object | None = None  # the getUpdates request currently waiting
         self.closed = False  # the server is stopping: waiting getUpdates return at once
@@ -298,7 +299,9 @@ class World:
 
     def record_event(self, msg: MessageRec, kind: str) -> None:
         by_bot = msg.sender_id == self.bot.id
-        self.events.append(ChatEvent(next(self._seq), msg.chat_id, msg.message_id, kind, by_bot))
+        event = ChatEvent(next(self._seq), msg.chat_id, msg.message_id, kind, by_bot)
+        self.events.append(event)
+        self.chat_events.setdefault(msg.chat_id, []).append(event)
 
     @property
     def last_seq(self) -> int:

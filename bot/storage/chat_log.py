@@ -18,11 +18,11 @@ class ChatLogRepository:
         )
 
     async def message_ids(self, user_key: str, sent_after: int) -> list[int]:
-        async with self._db.connection.execute(
+        rows = await self._db.connection.execute_fetchall(
             "SELECT message_id FROM chat_messages WHERE user_key = ? AND sent_at > ? ORDER BY message_id",
             (user_key, sent_after),
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        )
+        return [row[0] for row in rows]
 
     async def forget(self, user_key: str, message_ids: Iterable[int] | None = None) -> None:
         """Forget the given ids (those just deleted), or all of the chat's ids."""
@@ -47,10 +47,10 @@ class ChatLogRepository:
         await self._db.connection.execute("DELETE FROM wipe_schedule WHERE user_key = ?", (user_key,))
 
     async def due(self, now: int, limit: int = 100) -> list[tuple[str, bytes]]:
-        async with self._db.connection.execute(
+        rows = await self._db.connection.execute_fetchall(
             "SELECT user_key, chat_ref FROM wipe_schedule WHERE due_at <= ? ORDER BY due_at LIMIT ?", (now, limit)
-        ) as cursor:
-            return [(row[0], row[1]) for row in await cursor.fetchall()]
+        )
+        return [(row[0], row[1]) for row in rows]
 
 
 class ChecklistRepository:
@@ -62,10 +62,10 @@ class ChecklistRepository:
         if not wanted:
             return set()
         marks = ",".join("?" * len(wanted))
-        async with self._db.connection.execute(
+        rows = await self._db.connection.execute_fetchall(
             f"SELECT tick FROM checklist_ticks WHERE user_key = ? AND tick IN ({marks})", (user_key, *wanted)
-        ) as cursor:
-            return {row[0] for row in await cursor.fetchall()}
+        )
+        return {row[0] for row in rows}
 
     async def toggle(self, user_key: str, tick: str) -> bool:
         """Tick or untick; returns whether it is ticked now."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 from bot.storage.database import Database
 
@@ -18,16 +19,30 @@ class UserState:
 
 
 class UserRepository:
+    """Users' rows, with the most recently active ones kept in memory.
+
+    One update reads her row up to three times (language, safety settings, the screen she is on); each read
+    is a hop to the database thread. The bot is the only writer and every write goes through this class, so
+    the copy in memory stays true; it is bounded, so 100,000 users do not all live in memory.
+    """
+
+    CACHED_USERS = 5_000
+
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._recent: OrderedDict[str, UserState | None] = OrderedDict()  # None: known to have no row
 
     async def get(self, user_key: str) -> UserState | None:
-        async with self._db.connection.execute(
+        if user_key in self._recent:
+            self._recent.move_to_end(user_key)
+            return self._recent[user_key]
+        rows = await self._db.connection.execute_fetchall(
             "SELECT user_key, language, screen, wipe_after_minutes, discreet FROM users WHERE user_key = ?",
             (user_key,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return UserState(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+        )
+        state = next((UserState(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows), None)
+        self._remember(user_key, state)
+        return state
 
     async def save(self, user_key: str, *, language: str | None, screen: str | None) -> None:
         now = int(time.time())
@@ -40,24 +55,35 @@ class UserRepository:
             """,
             (user_key, language, screen, now, now),
         )
+        if user_key in self._recent:
+            known = self._recent[user_key] or UserState(user_key, None, None)  # a new row has the defaults
+            self._recent[user_key] = replace(known, language=language, screen=screen)
 
     async def set_wipe_after(self, user_key: str, minutes: int | None) -> None:
         await self._ensure(user_key)
         await self._db.connection.execute(
             "UPDATE users SET wipe_after_minutes = ? WHERE user_key = ?", (minutes, user_key)
         )
+        self._recent.pop(user_key, None)  # rare: read it again when next needed
 
     async def set_discreet(self, user_key: str, discreet: bool) -> None:
         await self._ensure(user_key)
         await self._db.connection.execute("UPDATE users SET discreet = ? WHERE user_key = ?", (int(discreet), user_key))
+        self._recent.pop(user_key, None)
 
     async def delete(self, user_key: str) -> None:
         await self._db.connection.execute("DELETE FROM users WHERE user_key = ?", (user_key,))
+        self._remember(user_key, None)
 
     async def count(self) -> int:
-        async with self._db.connection.execute("SELECT COUNT(*) FROM users") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        rows = await self._db.connection.execute_fetchall("SELECT COUNT(*) FROM users")
+        return int(next(iter(rows))[0])
+
+    def _remember(self, user_key: str, state: UserState | None) -> None:
+        self._recent[user_key] = state
+        self._recent.move_to_end(user_key)
+        if len(self._recent) > self.CACHED_USERS:
+            self._recent.popitem(last=False)
 
     async def _ensure(self, user_key: str) -> None:
         now = int(time.time())

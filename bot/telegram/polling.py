@@ -1,10 +1,15 @@
-"""Long polling that confirms an update only after it was handled.
+"""Long polling that confirms an update only after it was handled, and handles different chats at once.
 
 python-telegram-bot's Updater confirms a batch of updates (by asking for the next offset) as soon as it has
 fetched it, before the handlers ran; a crash then loses the updates still waiting in its queue — a
-survivor's message among them. Here an update is confirmed only after `process_update` returned, so after a
-crash Telegram sends it again; handlers are written to be safe to run twice (the relay outbox ignores a
+survivor's message among them. Here a batch is confirmed only after every update in it was handled, so after
+a crash Telegram sends them again; handlers are written to be safe to run twice (the relay outbox ignores a
 message it already has).
+
+Within a batch, the updates of different private chats are handled at the same time (one slow answer does
+not hold up the others), the updates of one chat strictly in order. Anything else — the advocates' group,
+an update without a chat — is handled alone, after what came before it and before what comes after it, so
+the desk never sees a case change under its feet.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
@@ -61,10 +69,51 @@ async def poll(application: Application, stop: asyncio.Event, allowed_updates: l
             await _sleep(stop, delay)
             delay = min(delay * 2, MAX_DELAY)
             continue
-        for update in updates:
-            # Errors inside handlers go to the error handler; the update counts as handled.
-            await application.process_update(update)
-            offset = update.update_id + 1
+        if updates:
+            await handle_batch(application, updates)
+            offset = updates[-1].update_id + 1
+
+
+async def handle_batch(application: Application, updates: Sequence[Update]) -> None:
+    """Handle a batch: private chats side by side, each chat in order, everything else alone.
+
+    Errors inside handlers go to the error handler and the update counts as handled. An exception that
+    escapes `process_update` is raised after the rest of the batch was handled, never by cancelling it.
+    """
+    failures: list[BaseException] = []
+    lanes: dict[int, list[Update]] = {}
+    for update in updates:
+        chat_id = private_chat_id(update)
+        if chat_id is not None:
+            lanes.setdefault(chat_id, []).append(update)
+            continue
+        failures += await _run_lanes(application, lanes)  # everything before it first
+        lanes = {}
+        failures += await _run_lanes(application, {0: [update]})
+    failures += await _run_lanes(application, lanes)
+    if failures:
+        raise failures[0]
+
+
+def private_chat_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return chat.id
+    return None
+
+
+async def _run_lanes(application: Application, lanes: dict[int, list[Update]]) -> list[BaseException]:
+    failures: list[BaseException] = []
+
+    async def in_order(lane: list[Update]) -> None:
+        for update in lane:
+            try:
+                await application.process_update(update)
+            except Exception as error:  # raised by handle_batch once the whole batch is done
+                failures.append(error)
+
+    await asyncio.gather(*(in_order(lane) for lane in lanes.values()))
+    return failures
 
 
 async def _confirm(application: Application, offset: int | None) -> None:

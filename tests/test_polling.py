@@ -1,0 +1,117 @@
+"""Handling a batch of updates: different people at once, each person's updates in order, the desk alone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from telegram import Update
+
+from bot.telegram.polling import handle_batch
+from tests.support.telegram import callback_update, text_update
+
+
+class SlowApplication:
+    """Stands in for the Application: every update takes a while, and what overlaps is recorded."""
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.running: set[int] = set()
+        self.overlaps: list[tuple[int, set[int]]] = []  # (update id, the updates running when it started)
+        self.order: list[int] = []
+        self.fail_on = fail_on
+
+    async def process_update(self, update: Update) -> None:
+        self.overlaps.append((update.update_id, set(self.running)))
+        self.running.add(update.update_id)
+        await asyncio.sleep(0.01)
+        self.running.discard(update.update_id)
+        self.order.append(update.update_id)
+        if update.update_id == self.fail_on:
+            raise RuntimeError("escaped the error handler")
+
+
+def chat_of(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+async def test_different_people_are_served_at_once_and_each_persons_updates_in_order(bot_app):
+    app, _ = bot_app
+    people = (101, 202, 303)
+    batch = [text_update(app, person, f"/start {n}") for n in range(3) for person in people]
+    slow = SlowApplication()
+
+    await handle_batch(slow, batch)  # type: ignore[arg-type]
+
+    started_alongside = dict(slow.overlaps)
+    assert any(started_alongside[u.update_id] for u in batch), "nobody was served at the same time as another"
+    for person in people:
+        mine = [u.update_id for u in batch if chat_of(u) == person]
+        assert [i for i in slow.order if i in mine] == mine  # her own order
+        for update_id in mine:
+            assert not started_alongside[update_id] & set(mine)  # never two of hers at once
+
+
+async def test_an_update_from_a_group_is_handled_alone_between_what_came_before_and_after(bot_app):
+    app, _ = bot_app
+    before = [text_update(app, person, "/menu") for person in (11, 12)]
+    desk = text_update(app, 900, "reply to a case", chat_type="supergroup", chat_id=-100500)
+    after = [callback_update(app, person, "1:s:menu") for person in (11, 12)]
+    slow = SlowApplication()
+
+    await handle_batch(slow, [*before, desk, *after])  # type: ignore[arg-type]
+
+    started_alongside = dict(slow.overlaps)
+    assert started_alongside[desk.update_id] == set()
+    position = slow.order.index(desk.update_id)
+    assert set(slow.order[:position]) == {u.update_id for u in before}
+    assert set(slow.order[position + 1 :]) == {u.update_id for u in after}
+    assert not any(desk.update_id in running for _, running in slow.overlaps)
+
+
+async def test_an_error_escaping_one_update_does_not_cancel_the_rest_of_the_batch(bot_app):
+    app, _ = bot_app
+    batch = [text_update(app, person, "/start") for person in (1, 2, 3)]
+    batch.append(text_update(app, 2, "/sos"))
+    slow = SlowApplication(fail_on=batch[1].update_id)
+
+    with pytest.raises(RuntimeError):
+        await handle_batch(slow, batch)  # type: ignore[arg-type]
+
+    assert sorted(slow.order) == sorted(u.update_id for u in batch)  # her /sos after the failure too
+
+
+async def test_a_batch_from_many_people_gets_each_of_them_the_answers_one_at_a_time_would(bot_app):
+    """The real Application: each person in a mixed batch sees what she would see if handled alone."""
+    app, request = bot_app
+
+    def batch(people: range) -> list[Update]:
+        updates = []
+        for step in ("/start", "1:s:menu", "1:s:police", "hello", "/sos"):
+            for person in people:
+                if step.startswith("1:"):
+                    updates.append(callback_update(app, person, step, language_code="kk"))
+                else:
+                    updates.append(text_update(app, person, step, language_code="kk"))
+        return updates
+
+    def answers_per_chat() -> dict[int, list[str]]:
+        per_chat: dict[int, list[str]] = {}
+        for call in request.calls:
+            if call.method in ("sendMessage", "editMessageText"):
+                per_chat.setdefault(int(call.params["chat_id"]), []).append(call.params["text"])
+        return per_chat
+
+    alone, together = range(5001, 5009), range(6001, 6009)  # new people each time: same first visit
+    for update in batch(alone):
+        await app.process_update(update)
+    one_at_a_time = answers_per_chat()
+    request.calls.clear()
+
+    await handle_batch(app, batch(together))
+
+    side_by_side = answers_per_chat()
+    assert len(one_at_a_time) == len(side_by_side) == 8
+    for first, second in zip(alone, together, strict=True):
+        assert len(one_at_a_time[first]) == 5  # every step answered
+        assert side_by_side[second] == one_at_a_time[first]
