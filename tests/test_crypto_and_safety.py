@@ -60,3 +60,28 @@ async def test_a_failed_wipe_keeps_the_ids_and_retries_soon(services):
     assert await safety.messages_to_delete(111) == [5, 6]
     safety.clock = lambda: now + 61
     assert await safety.due_chats() == [111]
+
+
+async def test_each_message_moves_her_wipe_later_but_never_past_her_setting(services):
+    """The due time is rewritten only when it moves by more than a minute: the wipe may come up to a
+    minute early, never late."""
+    safety = services.safety
+    start = 1_800_000_000
+
+    async def due_at() -> int:
+        rows = await services.database.connection.execute_fetchall("SELECT due_at FROM wipe_schedule")
+        return next(iter(rows))[0]
+
+    writes = 0
+    previous = None
+    for elapsed in range(0, 600, 7):  # a message every 7 seconds for ten minutes
+        safety.clock = lambda now=start + elapsed: now
+        await safety.record(111, [elapsed + 1], start + elapsed)
+        due = await due_at()
+        assert start + elapsed + 3600 - 60 <= due <= start + elapsed + 3600
+        writes += due != previous
+        previous = due
+    assert writes < 20  # not one write per message (86 messages)
+
+    safety.clock = lambda: start + 600 + 3600  # an hour after her last message: wiped
+    assert await safety.due_chats() == [111]

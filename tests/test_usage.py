@@ -7,6 +7,9 @@ import datetime as dt
 import os
 import sys
 
+from bot.app import Services
+from bot.storage.database import Database
+from tests.conftest import TEST_SECRET
 from tests.support.telegram import callback_update, text_update
 
 USER = 616161
@@ -41,3 +44,18 @@ async def test_stats_command_prints_counts_with_small_ones_hidden(settings, serv
     lines = {line.split()[0]: line.split()[1:] for line in stdout.decode().splitlines()[2:] if line.strip()}
     assert lines["emergency"] == ["0", "0", "5"]
     assert lines["menu"] == ["0", "0", "<5"]
+
+
+async def test_counts_not_yet_written_reach_the_database_when_the_bot_stops(settings, content):
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    running = await Services.open(settings, content, TEST_SECRET)
+    for _ in range(3):
+        await running.guide.open(USER, "kk", "police")
+    await running.close()
+
+    database = await Database.open(settings.database_path)
+    try:
+        rows = await database.connection.execute_fetchall("SELECT screen, language, views FROM screen_views")
+    finally:
+        await database.close()
+    assert list(rows) == [("police", "kk", 3)]
