@@ -66,7 +66,11 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str, migrations: list[Migration] | None = None) -> Database:
         try:
-            connection = await aiosqlite.connect(str(path), isolation_level=None)
+            # No statement cache: a cached statement is shared between cursors, and a cursor dropped on the
+            # event loop's thread resets its statement there — under another coroutine's query running on
+            # aiosqlite's thread ("bad parameter or other API misuse", seen with 50 people at once).
+            # Uncached statements belong to one cursor each; SQLite's own mutex guards the connection.
+            connection = await aiosqlite.connect(str(path), isolation_level=None, cached_statements=0)
         except sqlite3.Error as error:
             raise StorageError(f"cannot open the database {path}: {error}") from None
         database = cls(connection, path)
