@@ -28,6 +28,7 @@ from bot.storage.users import UserRepository
 from bot.telegram import handlers
 from bot.telegram import handoff as handoff_handlers
 from bot.telegram.desk import Desk
+from bot.telegram.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ DEFAULTS = Defaults(
     protect_content=True,
     link_preview_options=LinkPreviewOptions(is_disabled=True),
 )
+HTTP_KEY = "http"  # bot_data: the HTTP request objects of a real (not test) application
 USAGE_FLUSH_SECONDS = 60  # screen counts reach the database once a minute (and at shutdown)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 COMMANDS = (
@@ -124,9 +126,21 @@ def build_application(
         )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # One pool for the bot's calls and one for the long poll, so a waiting getUpdates never blocks a reply.
+        http = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
+        builder = builder.request(http[0]).get_updates_request(http[1])
     application = builder.build()
+    if request is None:
+        application.bot_data[HTTP_KEY] = http
     handlers.register(application, settings.advocate_chat_id)
     return application
+
+
+async def close_http(application: Application) -> None:
+    """Close the HTTP sessions even when start-up failed half-way (PTB closes them only after a full start)."""
+    for request in application.bot_data.get(HTTP_KEY, ()):
+        await request.shutdown()
 
 
 def attach(application: Application, services: Services, settings: Settings) -> Desk:

@@ -9,7 +9,7 @@ import logging
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, Services, attach, build_application, publish_commands
+from bot.app import ALLOWED_UPDATES, Services, attach, build_application, close_http, publish_commands
 from bot.config import ConfigError, Settings
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
@@ -30,8 +30,21 @@ async def serve(
 ) -> None:
     """Poll for updates until `stop` is set. Raises ConfigError for a token the server rejects."""
     application = build_application(settings, token)
-    if not await _initialize(application, stop):
-        return
+    try:
+        if await _initialize(application, stop):
+            await _serve(application, settings, content, secret_key, stop, ready)
+    finally:
+        await close_http(application)
+
+
+async def _serve(
+    application: Application,
+    settings: Settings,
+    content: ContentStore,
+    secret_key: bytes,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
+) -> None:
     services = None
     try:
         services = await Services.open(settings, content, secret_key)
