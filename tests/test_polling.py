@@ -7,14 +7,15 @@ import asyncio
 import pytest
 from telegram import Update
 
-from bot.telegram.polling import handle_batch
+from bot.telegram.polling import Dispatcher, handle_batch
 from tests.support.telegram import callback_update, text_update
 
 
 class SlowApplication:
     """Stands in for the Application: every update takes a while, and what overlaps is recorded."""
 
-    def __init__(self, fail_on: int | None = None) -> None:
+    def __init__(self, fail_on: int | None = None, delays: dict[int, float] | None = None) -> None:
+        self.delays = delays or {}
         self.running: set[int] = set()
         self.overlaps: list[tuple[int, set[int]]] = []  # (update id, the updates running when it started)
         self.order: list[int] = []
@@ -23,7 +24,7 @@ class SlowApplication:
     async def process_update(self, update: Update) -> None:
         self.overlaps.append((update.update_id, set(self.running)))
         self.running.add(update.update_id)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(self.delays.get(update.update_id, 0.01))
         self.running.discard(update.update_id)
         self.order.append(update.update_id)
         if update.update_id == self.fail_on:
@@ -115,3 +116,36 @@ async def test_a_batch_from_many_people_gets_each_of_them_the_answers_one_at_a_t
     for first, second in zip(alone, together, strict=True):
         assert len(one_at_a_time[first]) == 5  # every step answered
         assert side_by_side[second] == one_at_a_time[first]
+
+
+async def test_a_slow_answer_holds_up_nobody_else_and_is_not_confirmed_until_it_is_done(bot_app):
+    """A journal export taking a while: people who write meanwhile are answered at once, but Telegram is not
+    told the export's update was handled until it was (a crash then would bring it back)."""
+    app, _ = bot_app
+    export = text_update(app, 1, "/journal")
+    slow = SlowApplication(delays={export.update_id: 0.5})
+    dispatcher = Dispatcher(slow)  # type: ignore[arg-type]
+    assert dispatcher.start([export]) == 1
+    others = [text_update(app, person, "/menu") for person in (2, 3, 4)]
+    assert dispatcher.start([export, *others]) == 3  # Telegram sends the unconfirmed export again: not rerun
+    await asyncio.sleep(0.2)
+
+    assert set(slow.order) == {u.update_id for u in others}  # answered while the export still runs
+    assert dispatcher.offset == export.update_id  # the export is not confirmed, nor anything after it
+    await dispatcher.drain()
+    assert slow.order[-1] == export.update_id
+    assert dispatcher.offset == others[-1].update_id + 1
+    assert dispatcher.start([export, *others]) == 0 and not dispatcher.busy
+
+
+async def test_her_next_message_waits_for_her_slow_one(bot_app):
+    app, _ = bot_app
+    export = text_update(app, 1, "/journal")
+    then = text_update(app, 1, "/menu")
+    slow = SlowApplication(delays={export.update_id: 0.2})
+    dispatcher = Dispatcher(slow)  # type: ignore[arg-type]
+    dispatcher.start([export])
+    dispatcher.start([then])
+    await dispatcher.drain()
+    assert slow.order == [export.update_id, then.update_id]
+    assert dict(slow.overlaps)[then.update_id] == set()

@@ -1,15 +1,15 @@
 """Long polling that confirms an update only after it was handled, and handles different chats at once.
 
-python-telegram-bot's Updater confirms a batch of updates (by asking for the next offset) as soon as it has
-fetched it, before the handlers ran; a crash then loses the updates still waiting in its queue — a
-survivor's message among them. Here a batch is confirmed only after every update in it was handled, so after
-a crash Telegram sends them again; handlers are written to be safe to run twice (the relay outbox ignores a
-message it already has).
+python-telegram-bot's Updater confirms updates (by asking for the next offset) as soon as it has fetched
+them, before the handlers ran; a crash then loses the updates still waiting in its queue — a survivor's
+message among them. Here the offset sent to Telegram never passes an update that is still being handled, so
+after a crash Telegram sends it again; handlers are written to be safe to run twice (the relay outbox
+ignores a message it already has).
 
-Within a batch, the updates of different private chats are handled at the same time (one slow answer does
-not hold up the others), the updates of one chat strictly in order. Anything else — the advocates' group,
-an update without a chat — is handled alone, after what came before it and before what comes after it, so
-the desk never sees a case change under its feet.
+Updates start as soon as they are fetched. The updates of one private chat run strictly in order; those of
+different chats side by side, so a slow answer (a PDF export, a large file) holds up nobody else. Anything
+else — the advocates' group, an update without a chat — runs alone, after everything fetched before it and
+before everything fetched after it, so the desk never sees a case change under its feet.
 """
 
 from __future__ import annotations
@@ -28,71 +28,83 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates request open when there is nothing new
 MAX_DELAY = 10.0  # after an outage, answer within seconds of the network coming back
+# While updates are being handled, Telegram answers getUpdates at once (the unconfirmed ones are still
+# there), so the loop asks again when one finishes, or after this pause.
+BUSY_POLL_SECONDS = 0.05
 
 
-async def poll(application: Application, stop: asyncio.Event, allowed_updates: list[str]) -> None:
-    offset: int | None = None
-    delay = 1.0
-    while True:
-        if stop.is_set():
-            await _confirm(application, offset)
-            return
-        fetch = asyncio.create_task(
-            application.bot.get_updates(
-                offset=offset,
-                timeout=POLL_TIMEOUT,
-                allowed_updates=allowed_updates,
-                read_timeout=POLL_TIMEOUT + 10,
-            )
-        )
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not fetch.done():
-            fetch.cancel()  # stopping: what was not fetched stays with Telegram
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await fetch
-            await _confirm(application, offset)
-            return
+class Dispatcher:
+    """Starts updates in the right order and knows the offset that confirms only finished ones."""
+
+    def __init__(self, application: Application) -> None:
+        self._application = application
+        self._running: dict[int, asyncio.Task[None]] = {}  # update id -> its task, until finished
+        self._chat_tail: dict[int, asyncio.Task[None]] = {}  # the last task started for each private chat
+        self._alone: asyncio.Task[None] | None = None  # the last task that must run alone
+        self._highest: int | None = None  # the highest update id started
+        self._finished = asyncio.Event()
+        self.failures: list[Exception] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    @property
+    def offset(self) -> int | None:
+        """What to confirm: everything below the oldest update still running (or all that was started)."""
+        if self._running:
+            return min(self._running)
+        return None if self._highest is None else self._highest + 1
+
+    def start(self, updates: Sequence[Update]) -> int:
+        """Start the updates not started before (Telegram sends unconfirmed ones again); returns how many."""
+        started = 0
+        for update in updates:
+            if self._highest is not None and update.update_id <= self._highest:
+                continue
+            self._highest = update.update_id
+            chat_id = private_chat_id(update)
+            if chat_id is None:
+                after = list(self._running.values())
+            else:
+                after = [t for t in (self._chat_tail.get(chat_id), self._alone) if t is not None and not t.done()]
+            task = asyncio.create_task(self._handle(update, after), name=f"update-{update.update_id}")
+            self._running[update.update_id] = task
+            if chat_id is None:
+                self._alone = task
+            else:
+                self._chat_tail[chat_id] = task
+            started += 1
+        return started
+
+    async def wait_for_progress(self, seconds: float) -> None:
+        """Until the offset moves on (the oldest running update finished), or `seconds` pass."""
+        loop = asyncio.get_running_loop()
+        deadline, offset = loop.time() + seconds, self.offset
+        while self.offset == offset and (remaining := deadline - loop.time()) > 0:
+            self._finished.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._finished.wait(), timeout=remaining)
+
+    async def drain(self) -> None:
+        """Until everything started has finished."""
+        while self._running:
+            await asyncio.wait(list(self._running.values()))
+
+    async def _handle(self, update: Update, after: list[asyncio.Task[None]]) -> None:
         try:
-            updates = fetch.result()
-            delay = 1.0
-        except TimedOut:
-            continue
-        except RetryAfter as error:
-            await _sleep(stop, float(error.retry_after if isinstance(error.retry_after, int) else 1))
-            continue
-        except InvalidToken:
-            raise
-        except (Conflict, NetworkError) as error:
-            log.warning("polling failed error=%s retry_in=%.0fs", type(error).__name__, delay)
-            await _sleep(stop, delay)
-            delay = min(delay * 2, MAX_DELAY)
-            continue
-        if updates:
-            await handle_batch(application, updates)
-            offset = updates[-1].update_id + 1
-
-
-async def handle_batch(application: Application, updates: Sequence[Update]) -> None:
-    """Handle a batch: private chats side by side, each chat in order, everything else alone.
-
-    Errors inside handlers go to the error handler and the update counts as handled. An exception that
-    escapes `process_update` is raised after the rest of the batch was handled, never by cancelling it.
-    """
-    failures: list[BaseException] = []
-    lanes: dict[int, list[Update]] = {}
-    for update in updates:
-        chat_id = private_chat_id(update)
-        if chat_id is not None:
-            lanes.setdefault(chat_id, []).append(update)
-            continue
-        failures += await _run_lanes(application, lanes)  # everything before it first
-        lanes = {}
-        failures += await _run_lanes(application, {0: [update]})
-    failures += await _run_lanes(application, lanes)
-    if failures:
-        raise failures[0]
+            if after:
+                await asyncio.wait(after)
+            # Errors inside handlers go to the error handler; the update counts as handled.
+            await self._application.process_update(update)
+        except Exception as error:  # escaped PTB's error handling: the poll loop raises it
+            self.failures.append(error)
+        finally:
+            del self._running[update.update_id]
+            chat_id = private_chat_id(update)
+            if chat_id is not None and self._chat_tail.get(chat_id) is asyncio.current_task():
+                del self._chat_tail[chat_id]
+            self._finished.set()
 
 
 def private_chat_id(update: Update) -> int | None:
@@ -102,18 +114,65 @@ def private_chat_id(update: Update) -> int | None:
     return None
 
 
-async def _run_lanes(application: Application, lanes: dict[int, list[Update]]) -> list[BaseException]:
-    failures: list[BaseException] = []
+async def handle_batch(application: Application, updates: Sequence[Update]) -> None:
+    """Handle a batch to the end (for tests and tools); an error that escaped PTB is raised afterwards."""
+    dispatcher = Dispatcher(application)
+    dispatcher.start(updates)
+    await dispatcher.drain()
+    if dispatcher.failures:
+        raise dispatcher.failures[0]
 
-    async def in_order(lane: list[Update]) -> None:
-        for update in lane:
+
+async def poll(application: Application, stop: asyncio.Event, allowed_updates: list[str]) -> None:
+    dispatcher = Dispatcher(application)
+    delay = 1.0
+    try:
+        while not stop.is_set():
+            if dispatcher.failures:
+                raise dispatcher.failures[0]
+            busy = dispatcher.busy
+            fetch = asyncio.create_task(
+                application.bot.get_updates(
+                    offset=dispatcher.offset,
+                    timeout=0 if busy else POLL_TIMEOUT,
+                    allowed_updates=allowed_updates,
+                    read_timeout=POLL_TIMEOUT + 10,
+                )
+            )
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not fetch.done():
+                fetch.cancel()  # stopping: what was not fetched stays with Telegram
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetch
+                break
             try:
-                await application.process_update(update)
-            except Exception as error:  # raised by handle_batch once the whole batch is done
-                failures.append(error)
-
-    await asyncio.gather(*(in_order(lane) for lane in lanes.values()))
-    return failures
+                updates = fetch.result()
+                delay = 1.0
+            except TimedOut:
+                continue
+            except RetryAfter as error:
+                await _sleep(stop, float(error.retry_after if isinstance(error.retry_after, int) else 1))
+                continue
+            except InvalidToken:
+                raise
+            except (Conflict, NetworkError) as error:
+                log.warning("polling failed error=%s retry_in=%.0fs", type(error).__name__, delay)
+                await _sleep(stop, delay)
+                delay = min(delay * 2, MAX_DELAY)
+                continue
+            dispatcher.start(updates)
+            if dispatcher.busy:
+                # Telegram would send the unfinished updates again at once: ask again only when the oldest
+                # has finished (there is something to confirm) or after a short pause (for newcomers).
+                await dispatcher.wait_for_progress(BUSY_POLL_SECONDS)
+    finally:
+        # What was started is finished (a stop waits for it), then confirmed, so it is not handled again.
+        await dispatcher.drain()
+        await _confirm(application, dispatcher.offset)
+    if dispatcher.failures:
+        raise dispatcher.failures[0]
 
 
 async def _confirm(application: Application, offset: int | None) -> None:
