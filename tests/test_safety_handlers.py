@@ -119,6 +119,32 @@ async def test_checklist_ticks_are_private_and_clearable(bot_app, services):
     assert await table_count(services, "checklist_ticks") == 0
 
 
+async def test_a_tap_handled_again_after_a_crash_leaves_her_tick_as_she_set_it(bot_app, services):
+    """After a crash Telegram sends an unconfirmed tap again, and refuses a second answer to it. The tap
+    still shows her screen, with no apology, and a tick is not undone by its repeat."""
+    app, request = bot_app
+    await app.process_update(callback_update(app, USER, "1:s:plan_leaving", language_code="ru"))
+    tick = callback_for(request.last("editMessageText"), button_texts(request.last("editMessageText"))[0])
+    tap = callback_update(app, USER, tick, language_code="ru")
+    await app.process_update(tap)
+    request.fail_methods["answerCallbackQuery"] = (
+        400,
+        "Bad Request: query is too old and response timeout expired or query id is invalid",
+    )
+    await app.process_update(tap)  # the same update again
+
+    again = request.last("editMessageText")
+    assert button_texts(again)[0].startswith("☑ ")
+    assert await table_count(services, "checklist_ticks") == 1
+    assert not any("что-то пошло не так" in text for text in request.sent_texts())
+    untick = callback_for(again, button_texts(again)[0])
+    assert untick != tick  # the ticked item's button says "untick", not "toggle"
+    await app.process_update(callback_update(app, USER, untick, language_code="ru"))
+    await app.process_update(callback_update(app, USER, untick, language_code="ru"))
+    assert button_texts(request.last("editMessageText"))[0].startswith("☐ ")
+    assert await table_count(services, "checklist_ticks") == 0
+
+
 async def test_forget_asks_first_then_deletes_everything(bot_app, services):
     app, request = bot_app
     await app.process_update(text_update(app, USER, "/start", language_code="en"))

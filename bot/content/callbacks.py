@@ -17,7 +17,7 @@ MAX_BYTES = 64  # Telegram's limit for callback_data
 
 @dataclass(frozen=True)
 class Callback:
-    kind: Literal["screen", "action", "tick", "clear"]
+    kind: Literal["screen", "action", "tick", "untick", "clear"]
     target: str
     index: int | None = None  # the checklist item, for "tick"
 
@@ -30,8 +30,8 @@ def for_action(action: str) -> str:
     return f"{VERSION}:a:{action}"
 
 
-def for_tick(screen_id: str, index: int) -> str:
-    return f"{VERSION}:t:{screen_id}:{index}"
+def for_tick(screen_id: str, index: int, on: bool = True) -> str:
+    return f"{VERSION}:{'t' if on else 'u'}:{screen_id}:{index}"
 
 
 def for_clear(screen_id: str) -> str:
@@ -52,8 +52,8 @@ def parse(data: str | None) -> Callback | None:
         return Callback("action", target)
     if kind == "c":
         return Callback("clear", target)
-    if kind == "t":
+    if kind in ("t", "u"):
         screen_id, _, index = target.partition(":")
         if screen_id and index.isdigit() and len(index) <= 2:
-            return Callback("tick", screen_id, int(index))
+            return Callback("tick" if kind == "t" else "untick", screen_id, int(index))
     return None

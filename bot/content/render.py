@@ -54,7 +54,12 @@ def render_screen(tree: ContentTree, language: str, screen_id: str, ticked: froz
 
 def _checklist_rows(screen: Screen, screen_id: str, ticked: frozenset[str], ui: Localizer) -> list[list[ButtonView]]:
     rows = [
-        [ButtonView(("☑ " if item.id in ticked else "☐ ") + item.text, callbacks.for_tick(screen_id, index))]
+        [
+            ButtonView(
+                ("☑ " if item.id in ticked else "☐ ") + item.text,
+                callbacks.for_tick(screen_id, index, item.id not in ticked),
+            )
+        ]
         for index, item in enumerate(screen.checklist)
     ]
     if ticked & {item.id for item in screen.checklist}:

@@ -85,7 +85,7 @@ class GuideService:
             return await self._stale(telegram_user_id, language_code, language)
         if callback.kind == "screen" and self.content.has_screen(language, callback.target):
             return await self.open(telegram_user_id, language_code, callback.target)
-        if callback.kind in ("tick", "clear") and self.content.has_screen(language, callback.target):
+        if callback.kind in ("tick", "untick", "clear") and self.content.has_screen(language, callback.target):
             return await self._checklist(telegram_user_id, language, callback)
         if callback.kind != "action":
             return await self._stale(telegram_user_id, language_code, language)
@@ -128,7 +128,8 @@ class GuideService:
         if callback.kind == "clear":
             await self._checklists.clear(user_key, [self._pseudonyms.tick(user_key, screen_id, item) for item in items])
         elif callback.index is not None and callback.index < len(items):
-            await self._checklists.toggle(user_key, self._pseudonyms.tick(user_key, screen_id, items[callback.index]))
+            tick = self._pseudonyms.tick(user_key, screen_id, items[callback.index])
+            await self._checklists.set_ticked(user_key, tick, callback.kind == "tick")
         await self._remember(telegram_user_id, language, screen_id)
         return await self._show(telegram_user_id, language, screen_id)
 

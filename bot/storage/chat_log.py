@@ -67,17 +67,16 @@ class ChecklistRepository:
         )
         return {row[0] for row in rows}
 
-    async def toggle(self, user_key: str, tick: str) -> bool:
-        """Tick or untick; returns whether it is ticked now."""
-        cursor = await self._db.connection.execute(
-            "DELETE FROM checklist_ticks WHERE user_key = ? AND tick = ?", (user_key, tick)
-        )
-        if cursor.rowcount:
-            return False
-        await self._db.connection.execute(
-            "INSERT INTO checklist_ticks (user_key, tick) VALUES (?, ?)", (user_key, tick)
-        )
-        return True
+    async def set_ticked(self, user_key: str, tick: str, on: bool) -> None:
+        """Ticked or not, whatever it was: a repeated tap (an update handled again after a crash) changes nothing."""
+        if on:
+            await self._db.connection.execute(
+                "INSERT OR IGNORE INTO checklist_ticks (user_key, tick) VALUES (?, ?)", (user_key, tick)
+            )
+        else:
+            await self._db.connection.execute(
+                "DELETE FROM checklist_ticks WHERE user_key = ? AND tick = ?", (user_key, tick)
+            )
 
     async def clear(self, user_key: str, ticks: Iterable[str] | None = None) -> None:
         if ticks is None:

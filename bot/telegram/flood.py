@@ -14,6 +14,8 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes
 
+from bot.telegram.views import answer_query
+
 BURST = 20  # taps and commands: four a second is faster than a person taps
 WINDOW = 5.0  # seconds
 POINTER_PAUSE = 5.0  # seconds between two "I answer with buttons" pointers
@@ -66,4 +68,4 @@ class FloodHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
     @staticmethod
     async def _slow_down(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
-            await update.callback_query.answer("⏳")
+            await answer_query(update.callback_query, "⏳")

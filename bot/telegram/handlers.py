@@ -34,7 +34,7 @@ from bot.content.registry import (
 from bot.guide.service import Reply
 from bot.telegram import handoff, journal
 from bot.telegram.flood import FloodGuard, FloodHandler
-from bot.telegram.views import keyboard, message_html, replace_view, send_view, wipe_chat
+from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, wipe_chat
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -85,12 +85,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     if query.message is not None and query.message.chat.type != query.message.chat.PRIVATE:
-        await query.answer()  # our buttons live only in private chats; anything else is forged
+        await answer_query(query)  # our buttons live only in private chats; anything else is forged
         return
     user = query.from_user
     reply = await services(context).guide.press(user.id, user.language_code, query.data)
     # Answer first: it stops the spinner on her button even if showing the screen then fails.
-    await query.answer(reply.notice)
+    await answer_query(query, reply.notice)
     if reply.effect is not None:
         await _carry_out(context, user.id, reply)
         return

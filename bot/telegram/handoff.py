@@ -18,7 +18,7 @@ from bot.content.registry import CANNED_PREFIX, EMERGENCY_SCREEN, EXIT_ACTION, H
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, Triage
-from bot.telegram.views import replace_view
+from bot.telegram.views import answer_query, replace_view
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -47,7 +47,7 @@ async def start_handoff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = _private_query(update)
     if query is None:
         return
-    await query.answer()
+    await answer_query(query)
     if not desk(context).enabled:
         await _offer_hotlines(context, query)
         return
@@ -61,7 +61,7 @@ async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = _private_query(update)
     if query is None:
         return
-    await query.answer()
+    await answer_query(query)
     answers = (query.data or "").split(":")[3:]
     user = query.from_user
     language = await services(context).guide.language_of(user.id, user.language_code)
@@ -84,7 +84,7 @@ async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user = query.from_user
     case = await services(context).handoff.close_by_survivor(user.id)
     language = await services(context).guide.language_of(user.id, user.language_code)
-    await query.answer(services(context).content.ui(language).text("case_closed_by_you"))
+    await answer_query(query, services(context).content.ui(language).text("case_closed_by_you"))
     reply = await services(context).guide.open(user.id, user.language_code, MENU_SCREEN)
     await replace_view(services(context), query.message, reply.view)
     if case is not None:
@@ -104,9 +104,9 @@ async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     case = await handoff.cases.get(item.case_id) if item is not None else None
     # Only her own case's messages: a forged id from someone else's case shows nothing.
     if item is None or case is None or handoff.chat_id(case) != user.id or item.direction != "to_survivor":
-        await query.answer(services(context).content.ui(language).text("message_gone"))
+        await answer_query(query, services(context).content.ui(language).text("message_gone"))
         return
-    await query.answer()
+    await answer_query(query)
     if await handoff.outbox.mark_shown(item.id):  # a second tap on Show does not deliver it twice
         await desk(context).copy_to_survivor(case, user.id, item, protect=True, mark=False)
     with contextlib.suppress(TelegramError):
@@ -194,11 +194,11 @@ async def group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
         if query is not None:
-            await query.answer()
+            await answer_query(query)
         return
     _, _, verb, case_id = (query.data or "").split(":", 3)
     case = await services(context).handoff.cases.get(int(case_id)) if case_id.isdigit() else None
-    await query.answer()
+    await answer_query(query)
     if case is not None:
         await _act(context, case, verb, query.from_user.id, query.from_user.first_name)
 
@@ -241,12 +241,12 @@ async def send_canned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
         if query is not None:
-            await query.answer()
+            await answer_query(query)
         return
     _, _, _, case_id, name = (query.data or "").split(":", 4)
     handoff = services(context).handoff
     case = await handoff.cases.get(int(case_id)) if case_id.isdigit() else None
-    await query.answer()
+    await answer_query(query)
     key = CANNED_PREFIX + name
     if case is None or key not in services(context).content.tree.packs[case.language].ui:
         return

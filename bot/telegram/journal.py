@@ -69,7 +69,7 @@ from bot.journal.model import (
     WrongPin,
 )
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, STEP_PROMPT_KEYS
-from bot.telegram.views import DELETE_BATCH, keyboard, message_html
+from bot.telegram.views import DELETE_BATCH, answer_query, keyboard, message_html
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -271,7 +271,7 @@ async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_query(query)
     turn = await _turn(update, context)
     if turn is not None:
         # A new message, not an edit: every message showing the journal is then one the journal sent,
@@ -351,7 +351,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_query(query)
     data = query.data or ""
     if query.message is None or query.message.chat.type != query.message.chat.PRIVATE or len(data.encode()) > 64:
         return

@@ -6,7 +6,7 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content.render import ScreenView
@@ -30,6 +30,17 @@ def message_html(view: ScreenView, intro: str | None = None) -> str:
     if intro:
         return f"<i>{html.escape(intro, quote=False)}</i>\n\n{view.html}"
     return view.html
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the spinner on her button. A query answered before (its update handled again after a crash) or
+    too old is refused by Telegram; the tap itself is still carried out."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        if "query" not in error.message.lower():
+            raise
+        log.info("callback query not answered error=%s", type(error).__name__)
 
 
 async def send_view(bot: Bot, services: Services, chat_id: int, view: ScreenView, intro: str | None = None) -> Message:
