@@ -62,6 +62,7 @@ class Services:
     journal: JournalService
     journal_database: Database  # its own connection: its transactions never take in other writes
     usage: UsageRepository
+    users: UserRepository
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
@@ -91,7 +92,7 @@ class Services:
         journal = JournalService(
             journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
         )
-        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage)
+        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users)
 
     async def close(self) -> None:
         await self.usage.flush()

@@ -392,6 +392,31 @@ async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(harne
     assert "Where did it happen?" in h.last_text()
 
 
+async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_never_passed_on(harness):
+    """The journal's place lives in memory. After a restart her next message may be her PIN or a private
+    note meant for the entry: it is deleted, taken nowhere else (not to an advocate), and she is told once."""
+    h = harness
+    await h.journal.create(h.key(), "2468")
+    await open_new_entry(h)
+    await h.press("Today")
+    state = await h.services.users.get(h.key())
+    assert state is not None and state.journal_waiting_since is not None  # noted in the database
+
+    h.app.drop_chat_data(USER)  # what a restart forgets: her place in the journal, the open key
+    h.journal.lock(h.key())
+    calls_before = len(h.request.calls)
+    pin = await h.send("2468")
+
+    assert pin in h.request.deleted_ids()
+    assert "lost your place in the journal" in h.last_text() and "send it again" in h.last_text()
+    assert "📓 Open the journal" in button_texts(h.last())
+    assert not any("2468" in json.dumps(call.params) for call in h.request.calls[calls_before:])
+    state = await h.services.users.get(h.key())
+    assert state is not None and state.journal_waiting_since is None
+    await h.send("hello")  # told once: the next message is handled as usual
+    assert "I answer with buttons" in h.last_text()
+
+
 # ---------------------------------------------------------------------------- viewing and exporting
 
 

@@ -102,6 +102,7 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_pin_set": _NONE,
     "journal_pin_removed": _NONE,
     "journal_locked_idle": _NONE,
+    "journal_interrupted": _NONE,
     "journal_pin_new_prompt": frozenset({"limit"}),
     "journal_pin_repeat_prompt": _NONE,
     "journal_pin_mismatch": _NONE,

@@ -16,6 +16,7 @@ class UserState:
     screen: str | None
     wipe_after_minutes: int | None = None  # None: the operator's default; 0: off
     discreet: bool = True
+    journal_waiting_since: int | None = None  # the journal waits for something she types (see migration 0006)
 
 
 class UserRepository:
@@ -37,10 +38,11 @@ class UserRepository:
             self._recent.move_to_end(user_key)
             return self._recent[user_key]
         rows = await self._db.connection.execute_fetchall(
-            "SELECT user_key, language, screen, wipe_after_minutes, discreet FROM users WHERE user_key = ?",
+            "SELECT user_key, language, screen, wipe_after_minutes, discreet, journal_waiting_since FROM users "
+            "WHERE user_key = ?",
             (user_key,),
         )
-        state = next((UserState(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows), None)
+        state = next((UserState(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows), None)
         self._remember(user_key, state)
         return state
 
@@ -69,6 +71,13 @@ class UserRepository:
     async def set_discreet(self, user_key: str, discreet: bool) -> None:
         await self._ensure(user_key)
         await self._db.connection.execute("UPDATE users SET discreet = ? WHERE user_key = ?", (int(discreet), user_key))
+        self._recent.pop(user_key, None)
+
+    async def set_journal_waiting(self, user_key: str, since: int | None) -> None:
+        await self._ensure(user_key)
+        await self._db.connection.execute(
+            "UPDATE users SET journal_waiting_since = ? WHERE user_key = ?", (since, user_key)
+        )
         self._recent.pop(user_key, None)
 
     async def delete(self, user_key: str) -> None:

@@ -28,6 +28,7 @@ import hmac
 import html
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -82,6 +83,7 @@ OPEN_DATA = callbacks.for_action(JOURNAL_ACTION)
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 GROUP_MESSAGES = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 OBSERVER_GROUP = -2  # before the tracking group (-1): sees every update, changes nothing in Telegram
+WAITING_GROUP = 50  # after every handler: notes in the database whether the journal waits for her typing
 CHAT_KEY = "journal"
 PAGE_SIZE = 8
 TEXT_BUDGET = 3300  # characters of her answers on one screen (Telegram allows 4096 with the labels)
@@ -302,6 +304,8 @@ async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     chat = update.effective_chat
     if message is None or chat is None or chat.type != chat.PRIVATE or context.chat_data is None:
         return False
+    if CHAT_KEY not in context.chat_data and await _interrupted(update, context):
+        return True
     flow = context.chat_data.get(CHAT_KEY)
     if not isinstance(flow, Flow) or flow.awaiting is None:
         return False
@@ -318,6 +322,47 @@ async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
         turn.flow.track(message.message_id)
         await _guarded(turn, lambda: _take_entry_message(turn, message))
     return True
+
+
+async def _interrupted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """After a restart the journal's place is gone. If it was waiting for her typing, what she sends now may
+    be her PIN or a private note: it is deleted, never relayed to an advocate, and she is told once."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or update.edited_message is not None:
+        return False
+    if message.text is not None and message.text.startswith("/"):
+        return False
+    svc = services(context)
+    key = svc.pseudonyms.user_key(user.id)
+    state = await svc.users.get(key)
+    if state is None or state.journal_waiting_since is None:
+        return False
+    await svc.users.set_journal_waiting(key, None)
+    with contextlib.suppress(TelegramError):
+        await message.delete()
+    turn = await _turn(update, context)
+    if turn is not None:
+        rows = [[_button(turn.ui, "journal_button_open", "m")], _navigation(turn.ui, menu=True)]
+        text = _escape(turn.ui.text("journal_interrupted"))
+        await turn.show(_view("journal_interrupted", turn, text, rows), edit=False)
+    log.info("journal input after a restart deleted user=%s", svc.pseudonyms.for_log(user.id))
+    return True
+
+
+async def remember_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After every update of a private chat: keep the database's note of whether the journal waits for
+    something she types in step with the flow in memory (written only when that changes)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != chat.PRIVATE or context.chat_data is None:
+        return
+    flow = context.chat_data.get(CHAT_KEY)
+    waiting = isinstance(flow, Flow) and flow.awaiting is not None
+    svc = services(context)
+    key = svc.pseudonyms.user_key(user.id)
+    state = await svc.users.get(key)
+    noted = state is not None and state.journal_waiting_since is not None
+    if waiting != noted:
+        await svc.users.set_journal_waiting(key, int(time.time()) if waiting else None)
 
 
 async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -381,6 +426,7 @@ async def delete_export(context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application) -> None:
     """Registered before the generic handlers, so `1:j:` buttons and `journal:open` never reach them."""
     application.add_handler(TypeHandler(Update, observe), group=OBSERVER_GROUP)
+    application.add_handler(TypeHandler(Update, remember_waiting), group=WAITING_GROUP)
     application.add_handler(CommandHandler("journal", open_command, filters=PRIVATE_MESSAGES))
     # /journal in a group is ignored like every command in a chat the bot does not serve: even a refusal
     # there would tell the group that someone uses this bot.
