@@ -410,10 +410,13 @@ async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_nev
     assert pin in h.request.deleted_ids()
     assert "lost your place in the journal" in h.last_text() and "send it again" in h.last_text()
     assert "📓 Open the journal" in button_texts(h.last())
-    assert not any("2468" in json.dumps(call.params) for call in h.request.calls[calls_before:])
+    assert not any("2468" in json.dumps(call.params, ensure_ascii=False) for call in h.request.calls[calls_before:])
+    note = await h.send("he hit me again")  # still nothing passed on until she taps a button
+    assert note in h.request.deleted_ids() and "lost your place in the journal" in h.last_text()
+    await h.press("☰ Menu")
     state = await h.services.users.get(h.key())
     assert state is not None and state.journal_waiting_since is None
-    await h.send("hello")  # told once: the next message is handled as usual
+    await h.send("hello")  # she chose where to go: her next message is handled as usual
     assert "I answer with buttons" in h.last_text()
 
 

@@ -149,6 +149,7 @@ class Flow:
     pin_salt: bytes = field(default=b"", repr=False)
     pin_digest: bytes | None = field(default=None, repr=False)  # the new PIN typed once, to compare
     current_pin: str | None = field(default=None, repr=False)  # while changing the PIN, until it is done
+    interrupted: bool = False  # after a restart: her texts are deleted until she taps a button (see _interrupted)
 
     def track(self, *message_ids: int) -> None:
         for message_id in message_ids:
@@ -304,9 +305,9 @@ async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     chat = update.effective_chat
     if message is None or chat is None or chat.type != chat.PRIVATE or context.chat_data is None:
         return False
-    if CHAT_KEY not in context.chat_data and await _interrupted(update, context):
-        return True
     flow = context.chat_data.get(CHAT_KEY)
+    if (flow is None or (isinstance(flow, Flow) and flow.interrupted)) and await _interrupted(update, context):
+        return True
     if not isinstance(flow, Flow) or flow.awaiting is None:
         return False
     if update.edited_message is not None:
@@ -325,23 +326,25 @@ async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
 
 
 async def _interrupted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """After a restart the journal's place is gone. If it was waiting for her typing, what she sends now may
-    be her PIN or a private note: it is deleted, never relayed to an advocate, and she is told once."""
+    """After a restart the journal's place is gone. If it was waiting for her typing, what she sends may be
+    her PIN or a private note (Telegram may even send the last one again): every text is deleted and passed
+    on nowhere — not to an advocate — until she taps a button or sends a command, and she is told why."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or update.edited_message is not None:
+    if message is None or user is None or update.edited_message is not None or context.chat_data is None:
         return False
     if message.text is not None and message.text.startswith("/"):
         return False
     svc = services(context)
-    key = svc.pseudonyms.user_key(user.id)
-    state = await svc.users.get(key)
-    if state is None or state.journal_waiting_since is None:
-        return False
-    await svc.users.set_journal_waiting(key, None)
+    flow = context.chat_data.get(CHAT_KEY)
+    if not (isinstance(flow, Flow) and flow.interrupted):
+        state = await svc.users.get(svc.pseudonyms.user_key(user.id))
+        if state is None or state.journal_waiting_since is None:
+            return False
     with contextlib.suppress(TelegramError):
         await message.delete()
     turn = await _turn(update, context)
     if turn is not None:
+        turn.flow.interrupted = True
         rows = [[_button(turn.ui, "journal_button_open", "m")], _navigation(turn.ui, menu=True)]
         text = _escape(turn.ui.text("journal_interrupted"))
         await turn.show(_view("journal_interrupted", turn, text, rows), edit=False)
@@ -356,7 +359,7 @@ async def remember_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if chat is None or user is None or chat.type != chat.PRIVATE or context.chat_data is None:
         return
     flow = context.chat_data.get(CHAT_KEY)
-    waiting = isinstance(flow, Flow) and flow.awaiting is not None
+    waiting = isinstance(flow, Flow) and (flow.awaiting is not None or flow.interrupted)
     svc = services(context)
     key = svc.pseudonyms.user_key(user.id)
     state = await svc.users.get(key)
@@ -383,6 +386,8 @@ async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not isinstance(flow, Flow):
         return
+    if flow.interrupted and (data is not None or command is not None):
+        flow.interrupted = False  # she chose where to go: her next text is handled as usual
     pressed = update.callback_query.message if update.callback_query is not None else None
     if data == _screen(EMERGENCY_SCREEN) and pressed is not None and pressed.message_id in flow.message_ids:
         flow.message_ids.remove(pressed.message_id)  # the prompt became the emergency numbers: they stay

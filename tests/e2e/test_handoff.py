@@ -246,3 +246,46 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(tmp_path
         )
         assert db.execute("SELECT status FROM cases").fetchall() == [("erased",)]
         assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(tmp_path):
+    """She has an open case and is at the journal's PIN prompt when the bot restarts. The journal's place is
+    gone with the process: what she types next must not be relayed into her topic."""
+    data, log = tmp_path / "data", tmp_path / "bot.log"
+    async with Simulator(token=DEFAULT_TOKEN) as sim:
+        group = sim.add_forum_group("Advocates")
+        advocate = sim.add_user(first_name="Saule", language_code="ru")
+        group.add_member(advocate)
+        she = sim.add_user(first_name="Dana", language_code="en")
+        async with bot_process(sim, data, log, **desk_env(group)) as process:
+            await she.send_text("/menu")
+            await she.wait_reply(timeout=START_TIMEOUT)
+            for button in ("💬 Talk to a person", "Yes, continue", "Skip", "Skip", "Skip"):
+                await she.press(button)
+                await she.wait_reply()
+            await she.send_text("first message")
+            thread_id = await only_topic(sim, group)
+            await sim.wait_until(lambda: "first message" in topic_texts(group, thread_id), timeout=10)
+            await she.send_text("/journal")
+            await she.wait_reply()
+            await she.press("Set a PIN")
+            assert "PIN" in (await she.wait_reply()).text
+            await she.send_text("2468")
+            await she.wait_reply()  # "type the same PIN again"
+            process.kill()
+            await process.wait()
+
+        async with bot_process(sim, data, log, **desk_env(group)) as process:
+            pin = await she.send_text("2468")
+            notice = await she.wait_reply(timeout=START_TIMEOUT)
+            assert "lost your place in the journal" in notice.text
+            await sim.wait_until(lambda: pin.message_id not in [m.message_id for m in she.messages], timeout=10)
+            await she.press("☰ Menu")  # as the notice says: then her message goes to the advocate again
+            await she.wait_reply()
+            await she.send_text("second message")
+            try:
+                await sim.wait_until(lambda: "second message" in topic_texts(group, thread_id), timeout=10)
+            except TimeoutError:
+                raise AssertionError([str(m) for m in she.messages[-4:]] + topic_texts(group, thread_id)) from None
+            assert await stop(process) == 0
+    assert not any("2468" in text for text in topic_texts(group, thread_id))
