@@ -126,6 +126,12 @@ async def bench_bare(users: int) -> dict[str, float]:
 # ------------------------------------------------------------------------------------------ over HTTP
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -146,6 +152,25 @@ async def seed_users(data_dir: Path, count: int) -> None:
     )
     await database.connection.execute("COMMIT")
     await database.close()
+
+
+VISIT = ("/start", "tap:Иә, қазір қауіпсізбін", "tap:Полиция: не күтуге болады", "/sos")
+STEADY_RATE = 100  # actions a second in the steady-load phase
+STEADY_VISITS = 300  # people in that phase: 1,200 actions, 12 s
+
+
+async def walk(person: SimUser, latencies: list[float], think: float = 0.0) -> None:
+    """A first visit: start, "I am safe", the police section, /sos; each latency is action to answer."""
+    for action in VISIT:
+        before = time.perf_counter()
+        if action.startswith("tap:"):
+            await person.press(action[4:])
+        else:
+            await person.send_text(action)
+        await person.wait_reply(timeout=60)
+        latencies.append(time.perf_counter() - before)
+        if think:
+            await asyncio.sleep(think)
 
 
 async def bench_http(users: int, seeded: int, concurrency: int = 50) -> dict[str, float]:
@@ -171,24 +196,31 @@ async def bench_http(users: int, seeded: int, concurrency: int = 50) -> dict[str
             startup = time.perf_counter() - spawned
             rss_start = rss_mb(process.pid)
 
+            # Throughput: `concurrency` people at a time, each acting as soon as she has her answer.
             people = [sim.add_user(first_name=f"U{n}", language_code="kk") for n in range(users)]
             latencies: list[float] = []
             semaphore = asyncio.Semaphore(concurrency)
 
             async def visit(person: SimUser) -> None:
                 async with semaphore:
-                    for action in ("/start", "tap:Иә, қазір қауіпсізбін", "tap:Полиция: не күтуге болады", "/sos"):
-                        before = time.perf_counter()
-                        if action.startswith("tap:"):
-                            await person.press(action[4:])
-                        else:
-                            await person.send_text(action)
-                        await person.wait_reply(timeout=60)
-                        latencies.append(time.perf_counter() - before)
+                    await walk(person, latencies)
 
-            started = time.perf_counter()
+            started, bot_cpu, own_cpu = time.perf_counter(), cpu_seconds(process.pid), cpu_seconds(os.getpid())
             await asyncio.gather(*(visit(person) for person in people))
             elapsed = time.perf_counter() - started
+            bot_cpu, own_cpu = cpu_seconds(process.pid) - bot_cpu, cpu_seconds(os.getpid()) - own_cpu
+
+            # Latency at a steady load: new people arrive at an even pace, each reading 1 s between taps,
+            # STEADY_RATE actions a second in all (about three times Telegram's own limit for one bot).
+            steady: list[float] = []
+            newcomers = [sim.add_user(first_name=f"S{n}", language_code="kk") for n in range(STEADY_VISITS)]
+            interval = len(VISIT) / STEADY_RATE
+
+            async def arrive(n: int, person: SimUser) -> None:
+                await asyncio.sleep(n * interval)
+                await walk(person, steady, think=1.0)
+
+            await asyncio.gather(*(arrive(n, person) for n, person in enumerate(newcomers)))
             rss_end = rss_mb(process.pid)
             process.terminate()
             await process.wait()
@@ -199,6 +231,11 @@ async def bench_http(users: int, seeded: int, concurrency: int = 50) -> dict[str
             "updates": len(latencies),
             "ups": len(latencies) / elapsed,
             **percentiles(latencies),
+            # Where the two cores went while saturated: the bot, and the simulator with its simulated users.
+            "bot_cpu_share": bot_cpu / elapsed,
+            "simulator_cpu_share": own_cpu / elapsed,
+            "steady_rate": STEADY_RATE,
+            "steady": percentiles(steady),
             "rss_start_mb": rss_start,
             "rss_end_mb": rss_end,
             "startup_s": startup,
@@ -272,21 +309,30 @@ def markdown(results: dict) -> str:
         "",
         "## Over HTTP (`python -m bot run` polling the simulator on 127.0.0.1)",
         "",
-        "The simulator and the simulated users (50 at a time) share the machine's cores with the bot, so these",
-        "figures include their cost; latency is from a user's action to the bot's answer arriving.",
+        "The simulator and the simulated users share the machine's two cores with the bot, so these figures",
+        "include their cost; latency is from a user's action to the bot's answer arriving. *Saturated*: 50",
+        "people at a time, each acting the moment she has her answer — the most the bot can do, latency is",
+        f"mostly waiting in line. *Steady*: {STEADY_VISITS} newcomers arriving evenly, one tap a second each,",
+        f"{STEADY_RATE} actions a second in all (Telegram itself lets a bot send about 30 messages a second).",
         "",
-        "| users in the database | updates | updates/s | p50 ms | p95 ms | p99 ms | RSS start MB | RSS end MB "
-        "| start-up s | database MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| users in the database | updates | updates/s saturated | p50 / p95 / p99 ms saturated "
+        "| p50 / p95 / p99 ms steady | RSS start MB | RSS end MB | start-up s | database MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in results["http"]:
+        steady = run["steady"]
         lines.append(
-            f"| {run['seeded_users']:,} | {run['updates']} | {run['ups']:.0f} | {run['p50_ms']:.1f} "
-            f"| {run['p95_ms']:.1f} | {run['p99_ms']:.1f} | {run['rss_start_mb']:.0f} | {run['rss_end_mb']:.0f} "
-            f"| {run['startup_s']:.2f} | {run['db_mb']:.1f} |"
+            f"| {run['seeded_users']:,} | {run['updates']} | {run['ups']:.0f} "
+            f"| {run['p50_ms']:.1f} / {run['p95_ms']:.1f} / {run['p99_ms']:.1f} "
+            f"| {steady['p50_ms']:.1f} / {steady['p95_ms']:.1f} / {steady['p99_ms']:.1f} "
+            f"| {run['rss_start_mb']:.0f} | {run['rss_end_mb']:.0f} | {run['startup_s']:.2f} | {run['db_mb']:.1f} |"
         )
     last = results["http"][-1]
+    first = results["http"][0]
     lines += [
+        "",
+        f"CPU while saturated (first row): the bot {first['bot_cpu_share']:.0%} of one core, the simulator with",
+        f"its simulated users {first['simulator_cpu_share']:.0%} (the machine has {os.cpu_count()} cores).",
         "",
         f"`content check` of the whole tree: {results['content_check_s']:.2f} s.",
         "",
@@ -298,14 +344,50 @@ def markdown(results: dict) -> str:
               lambda v: v <= GOALS["ratio"], "{:.2f}×"),
         _goal("end-to-end updates per second", f"≥ {GOALS['http_ups']:.0f}", results["http"][0]["ups"],
               lambda v: v >= GOALS["http_ups"], "{:.0f}"),
-        _goal("navigation p99 (over HTTP)", f"< {GOALS['p99_ms']:.0f} ms", results["http"][0]["p99_ms"],
+        _goal(f"navigation p99, steady {STEADY_RATE}/s", f"< {GOALS['p99_ms']:.0f} ms",
+              results["http"][0]["steady"]["p99_ms"], lambda v: v < GOALS["p99_ms"], "{:.1f} ms"),
+        _goal("navigation p99, saturated", f"< {GOALS['p99_ms']:.0f} ms", results["http"][0]["p99_ms"],
               lambda v: v < GOALS["p99_ms"], "{:.1f} ms"),
         _goal(f"resident memory, {last['seeded_users']:,} users", f"< {GOALS['rss_mb']:.0f} MB", last["rss_end_mb"],
               lambda v: v < GOALS["rss_mb"], "{:.0f} MB"),
         _goal("start-up", f"< {GOALS['startup_s']:.0f} s", results["http"][0]["startup_s"],
               lambda v: v < GOALS["startup_s"], "{:.2f} s"),
     ]  # fmt: skip
+    lines += before_and_after(results)
     return "\n".join(lines) + "\n"
+
+
+BASELINE = ROOT / "benchmarks" / "baseline-2026-11-27.json"
+
+
+def before_and_after(results: dict) -> list[str]:
+    """The first full run, before the profile-led work of 2026-11-28, beside this one."""
+    if not BASELINE.exists():
+        return []
+    before = json.loads(BASELINE.read_text(encoding="utf-8"))
+    rows = [
+        ("in-process updates/s", before["in_process"]["ours"]["ups"], results["in_process"]["ours"]["ups"], "{:.0f}"),
+        ("in-process p99 ms", before["in_process"]["ours"]["p99_ms"], results["in_process"]["ours"]["p99_ms"],
+         "{:.2f}"),
+        ("cost per update vs bare PTB", before["in_process"]["cost_ratio"], results["in_process"]["cost_ratio"],
+         "{:.1f}×"),
+        ("over HTTP updates/s (saturated)", before["http"][0]["ups"], results["http"][0]["ups"], "{:.0f}"),
+        ("over HTTP p99 ms (saturated)", before["http"][0]["p99_ms"], results["http"][0]["p99_ms"], "{:.0f}"),
+        ("resident memory at the end, MB", before["http"][-1]["rss_end_mb"], results["http"][-1]["rss_end_mb"],
+         "{:.0f}"),
+    ]  # fmt: skip
+    lines = [
+        "",
+        "## Before and after",
+        "",
+        f"`{BASELINE.relative_to(ROOT)}` is the first full run, before the work described in",
+        "[performance notes](performance.md).",
+        "",
+        "| figure | before | now |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {fmt.format(old)} | {fmt.format(new)} |" for name, old, new, fmt in rows]
+    return lines
 
 
 def _goal(name: str, target: str, value: float, ok: Callable[[float], bool], fmt: str) -> str:
