@@ -190,40 +190,45 @@ async def bench_http(users: int, seeded: int, concurrency: int = 50) -> dict[str
                 process = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bot", "run", env=env, stdout=output, stderr=output, cwd=data_dir
                 )
-            probe = sim.add_user(first_name="Probe", language_code="ru")
-            await probe.send_text("/start")
-            await probe.wait_reply(timeout=60)
-            startup = time.perf_counter() - spawned
-            rss_start = rss_mb(process.pid)
+            try:
+                probe = sim.add_user(first_name="Probe", language_code="ru")
+                await probe.send_text("/start")
+                await probe.wait_reply(timeout=60)
+                startup = time.perf_counter() - spawned
+                rss_start = rss_mb(process.pid)
 
-            # Throughput: `concurrency` people at a time, each acting as soon as she has her answer.
-            people = [sim.add_user(first_name=f"U{n}", language_code="kk") for n in range(users)]
-            latencies: list[float] = []
-            semaphore = asyncio.Semaphore(concurrency)
+                # Throughput: `concurrency` people at a time, each acting as soon as she has her answer.
+                people = [sim.add_user(first_name=f"U{n}", language_code="kk") for n in range(users)]
+                latencies: list[float] = []
+                semaphore = asyncio.Semaphore(concurrency)
 
-            async def visit(person: SimUser) -> None:
-                async with semaphore:
-                    await walk(person, latencies)
+                async def visit(person: SimUser) -> None:
+                    async with semaphore:
+                        await walk(person, latencies)
 
-            started, bot_cpu, own_cpu = time.perf_counter(), cpu_seconds(process.pid), cpu_seconds(os.getpid())
-            await asyncio.gather(*(visit(person) for person in people))
-            elapsed = time.perf_counter() - started
-            bot_cpu, own_cpu = cpu_seconds(process.pid) - bot_cpu, cpu_seconds(os.getpid()) - own_cpu
+                started, bot_cpu, own_cpu = time.perf_counter(), cpu_seconds(process.pid), cpu_seconds(os.getpid())
+                await asyncio.gather(*(visit(person) for person in people))
+                elapsed = time.perf_counter() - started
+                bot_cpu, own_cpu = cpu_seconds(process.pid) - bot_cpu, cpu_seconds(os.getpid()) - own_cpu
 
-            # Latency at a steady load: new people arrive at an even pace, each reading 1 s between taps,
-            # STEADY_RATE actions a second in all (about three times Telegram's own limit for one bot).
-            steady: list[float] = []
-            newcomers = [sim.add_user(first_name=f"S{n}", language_code="kk") for n in range(STEADY_VISITS)]
-            interval = len(VISIT) / STEADY_RATE
+                # Latency at a steady load: new people arrive at an even pace, each reading 1 s between taps,
+                # STEADY_RATE actions a second in all (about three times Telegram's own limit for one bot).
+                steady: list[float] = []
+                newcomers = [sim.add_user(first_name=f"S{n}", language_code="kk") for n in range(STEADY_VISITS)]
+                interval = len(VISIT) / STEADY_RATE
 
-            async def arrive(n: int, person: SimUser) -> None:
-                await asyncio.sleep(n * interval)
-                await walk(person, steady, think=1.0)
+                async def arrive(n: int, person: SimUser) -> None:
+                    await asyncio.sleep(n * interval)
+                    await walk(person, steady, think=1.0)
 
-            await asyncio.gather(*(arrive(n, person) for n, person in enumerate(newcomers)))
-            rss_end = rss_mb(process.pid)
-            process.terminate()
-            await process.wait()
+                await asyncio.gather(*(arrive(n, person) for n, person in enumerate(newcomers)))
+                rss_end = rss_mb(process.pid)
+                process.terminate()
+                await process.wait()
+            finally:
+                if process.returncode is None:  # the run failed half-way: leave no bot behind
+                    process.kill()
+                    await process.wait()
         size = await asyncio.to_thread(lambda: sum(f.stat().st_size for f in data_dir.glob("bot.sqlite3*")))
         return {
             "users": users,
