@@ -9,6 +9,7 @@ import pytest
 from bot.app import Services
 from bot.content.store import ContentStore
 from bot.storage.database import Database, Migration, StorageError, bundled_migrations
+from bot.storage.recent import Recent
 from bot.storage.users import UserRepository
 
 
@@ -126,3 +127,12 @@ async def test_a_full_disk_gives_the_person_a_kind_answer_and_keeps_the_database
     assert "Sorry, something went wrong on our side" in request.last("sendMessage").params["text"]
     assert "error=OperationalError" in caplog.text
     assert await services.database.integrity_ok()
+
+
+def test_the_memory_of_recent_rows_forgets_the_one_used_longest_ago():
+    recent: Recent[str, int] = Recent(2)
+    recent.remember("a", 1)
+    recent.remember("b", 2)
+    assert recent.recall("a") == 1  # "a" just used: "b" is now the oldest
+    recent.remember("c", 3)
+    assert list(recent) == ["a", "c"]

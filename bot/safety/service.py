@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from cryptography.exceptions import InvalidTag
 from bot.crypto import Sealer
 from bot.privacy import Pseudonymizer
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
+from bot.storage.recent import Recent
 from bot.storage.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SafetyService:
         self._default_wipe_seconds = default_wipe_seconds
         self.clock = clock  # replaceable in tests
         # What the database holds for recently active chats: the due time, or None for no wipe scheduled.
-        self._due: OrderedDict[str, int | None] = OrderedDict()
+        self._due: Recent[str, int | None] = Recent(REMEMBERED_SCHEDULES)
 
     async def settings(self, telegram_user_id: int) -> SafetySettings:
         state = await self._users.get(self._key(telegram_user_id))
@@ -144,17 +144,12 @@ class SafetyService:
     async def _schedule(self, key: str, telegram_user_id: int, due_at: int) -> None:
         self._due.pop(key, None)  # unknown until the write has succeeded
         await self._chat_log.schedule(key, self._seal(key, telegram_user_id), due_at)
-        self._remember_due(key, due_at)
+        self._due.remember(key, due_at)
 
     async def _unschedule(self, key: str) -> None:
         self._due.pop(key, None)
         await self._chat_log.unschedule(key)
-        self._remember_due(key, None)
-
-    def _remember_due(self, key: str, due_at: int | None) -> None:
-        self._due[key] = due_at
-        if len(self._due) > REMEMBERED_SCHEDULES:
-            self._due.popitem(last=False)
+        self._due.remember(key, None)
 
     def _seal(self, key: str, telegram_user_id: int) -> bytes:
         # In a private chat the chat id is the user id; it is stored only sealed, bound to its row.

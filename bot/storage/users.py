@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from bot.storage.database import Database
+from bot.storage.recent import Recent
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,18 @@ class UserRepository:
 
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._recent: OrderedDict[str, UserState | None] = OrderedDict()  # None: known to have no row
+        self._recent: Recent[str, UserState | None] = Recent(self.CACHED_USERS)  # None: known to have no row
 
     async def get(self, user_key: str) -> UserState | None:
         if user_key in self._recent:
-            self._recent.move_to_end(user_key)
-            return self._recent[user_key]
+            return self._recent.recall(user_key)
         rows = await self._db.connection.execute_fetchall(
             "SELECT user_key, language, screen, wipe_after_minutes, discreet, journal_waiting_since FROM users "
             "WHERE user_key = ?",
             (user_key,),
         )
         state = next((UserState(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows), None)
-        self._remember(user_key, state)
+        self._recent.remember(user_key, state)
         return state
 
     async def save(self, user_key: str, *, language: str | None, screen: str | None) -> None:
@@ -82,17 +81,11 @@ class UserRepository:
 
     async def delete(self, user_key: str) -> None:
         await self._db.connection.execute("DELETE FROM users WHERE user_key = ?", (user_key,))
-        self._remember(user_key, None)
+        self._recent.remember(user_key, None)
 
     async def count(self) -> int:
         rows = await self._db.connection.execute_fetchall("SELECT COUNT(*) FROM users")
         return int(next(iter(rows))[0])
-
-    def _remember(self, user_key: str, state: UserState | None) -> None:
-        self._recent[user_key] = state
-        self._recent.move_to_end(user_key)
-        if len(self._recent) > self.CACHED_USERS:
-            self._recent.popitem(last=False)
 
     async def _ensure(self, user_key: str) -> None:
         now = int(time.time())
