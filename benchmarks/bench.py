@@ -34,10 +34,11 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot.app import Services, attach, build_application  # noqa: E402
+from bot.app import attach, build_application  # noqa: E402
 from bot.config import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
 from bot.content.store import ContentStore  # noqa: E402
 from bot.content.validate import check_content  # noqa: E402
+from bot.services import Services  # noqa: E402
 from bot.simulator import DEFAULT_TOKEN, Simulator, SimUser  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from tests.support.telegram import RecordingRequest, callback_update, text_update  # noqa: E402

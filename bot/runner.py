@@ -9,10 +9,11 @@ import logging
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, Services, attach, build_application, close_http, publish_commands
+from bot.app import ALLOWED_UPDATES, attach, build_application, close_http, publish_commands
 from bot.config import ConfigError, Settings
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
+from bot.services import Services
 from bot.telegram.polling import poll
 
 log = logging.getLogger(__name__)

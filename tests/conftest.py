@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.app import Services, attach, build_application
+from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.services import Services
 from tests.support.telegram import RecordingRequest
 
 TEST_TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtoken"

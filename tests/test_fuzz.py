@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.app import Services, attach, build_application
+from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.services import Services
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.support.telegram import BOT_USER, RecordingRequest
 

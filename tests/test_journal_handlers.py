@@ -18,13 +18,14 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import RequestData
 
-from bot.app import Services, attach, build_application
+from bot.app import attach, build_application
 from bot.config import Settings
 from bot.journal import parsing
 from bot.journal.keys import Argon2Params
 from bot.journal.model import EntryFields, PinRequired
 from bot.journal.service import JournalService
 from bot.logging_setup import configure_logging
+from bot.services import Services
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.journal.conftest import png_bytes
 from tests.support.telegram import BOT_USER, Call, RecordingRequest, button_texts, buttons_of, callback_update

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.app import Services, attach, build_application
+from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.services import Services
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.content.fixture_tree import replace_in
 from tests.support.telegram import RecordingRequest, text_update

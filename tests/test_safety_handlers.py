@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from telegram.ext import CallbackContext
+
 from bot.telegram import handlers
 from tests.support.telegram import button_texts, callback_for, callback_update, text_update
 
@@ -63,7 +65,7 @@ async def test_exit_command_and_batches_of_at_most_100(bot_app, services):
 async def test_automatic_wipe_runs_when_due(bot_app, services):
     app, request = bot_app
     await app.process_update(text_update(app, USER, "/start", language_code="kk"))
-    context = type("Context", (), {"application": app, "bot": app.bot})()
+    context = CallbackContext(app)
     await handlers.auto_wipe(context)
     assert "deleteMessages" not in request.methods()  # not due yet
 

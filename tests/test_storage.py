@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bot.app import Services
 from bot.content.store import ContentStore
+from bot.services import Services
 from bot.storage.database import Database, Migration, StorageError, bundled_migrations
 from bot.storage.recent import Recent
 from bot.storage.users import UserRepository

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 
-from bot.app import Services
+from bot.services import Services
 from bot.storage.database import Database
 from tests.conftest import TEST_SECRET
 from tests.support.telegram import callback_update, text_update

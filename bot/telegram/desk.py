@@ -22,8 +22,8 @@ from bot.handoff.repository import Case, DeskStateRepository, OutboxItem
 from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
 
 if TYPE_CHECKING:
-    from bot.app import Services
     from bot.config import Settings
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.ext import BaseHandler, ContextTypes
+from telegram.ext import BaseHandler
 
 from bot.telegram.views import answer_query
+
+if TYPE_CHECKING:
+    from bot.telegram.context import Context
 
 BURST = 20  # taps and commands: four a second is faster than a person taps
 WINDOW = 5.0  # seconds
@@ -47,7 +51,7 @@ class FloodGuard:
         return True
 
 
-class FloodHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
+class FloodHandler(BaseHandler[Update, "Context", None]):
     """Matches only a tap or command beyond the burst, so it takes that update instead of the real handler."""
 
     def __init__(self, guard: FloodGuard) -> None:
@@ -66,6 +70,6 @@ class FloodHandler(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         return self.guard.over_limit(update.effective_user.id)
 
     @staticmethod
-    async def _slow_down(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _slow_down(update: Update, _context: Context) -> None:
         if update.callback_query is not None:
             await answer_query(update.callback_query, "⏳")

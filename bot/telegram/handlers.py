@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -33,11 +30,9 @@ from bot.content.registry import (
 )
 from bot.guide.service import Reply
 from bot.telegram import handoff, journal
-from bot.telegram.flood import FloodGuard, FloodHandler
+from bot.telegram.context import BotApplication, Context
+from bot.telegram.flood import FloodHandler
 from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, wipe_chat
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
@@ -46,41 +41,39 @@ PRIVATE_EDITS = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
 TRACKING_GROUP = -1  # runs before every other handler
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
-
-
-async def track_incoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def track_incoming(update: Update, context: Context) -> None:
     """Remember the id of every message she sends in her private chat, so Exit can delete it too."""
     message = update.message
     if message is None or message.chat.type != message.chat.PRIVATE or update.effective_user is None:
         return
-    await services(context).safety.record(update.effective_user.id, [message.message_id], int(message.date.timestamp()))
+    await context.bot_data.services.safety.record(
+        update.effective_user.id, [message.message_id], int(message.date.timestamp())
+    )
 
 
-def show_screen(screen_id: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def show_screen(screen_id: str) -> Callable[[Update, Context], Awaitable[None]]:
     """A command that answers with one screen as a new message: /start, /sos, /menu, /language, /forget."""
 
-    async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def command(update: Update, context: Context) -> None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
-        reply = await services(context).guide.open(user.id, user.language_code, screen_id)
-        await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
+        reply = await context.bot_data.services.guide.open(user.id, user.language_code, screen_id)
+        await send_view(context.bot, context.bot_data.services, chat.id, reply.view, reply.intro)
 
     command.__name__ = f"show_{screen_id}"
     return command
 
 
-async def exit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def exit_command(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    language = await services(context).guide.language_of(user.id, user.language_code)
+    language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
     await _wipe_and_leave(context, user.id, language)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
@@ -88,38 +81,35 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query)  # our buttons live only in private chats; anything else is forged
         return
     user = query.from_user
-    reply = await services(context).guide.press(user.id, user.language_code, query.data)
+    reply = await context.bot_data.services.guide.press(user.id, user.language_code, query.data)
     # Answer first: it stops the spinner on her button even if showing the screen then fails.
     await answer_query(query, reply.notice)
     if reply.effect is not None:
         await _carry_out(context, user.id, reply)
         return
     if query.message is None or not query.message.is_accessible:
-        await send_view(context.bot, services(context), user.id, reply.view, reply.intro)
+        await send_view(context.bot, context.bot_data.services, user.id, reply.view, reply.intro)
         return
-    await replace_view(services(context), query.message, reply.view, reply.intro)
+    await replace_view(context.bot_data.services, query.message, reply.view, reply.intro)
 
 
-async def _carry_out(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
+async def _carry_out(context: Context, user_id: int, reply: Reply) -> None:
     if reply.effect == "forget":
-        await wipe_chat(context.bot, services(context), user_id)
-        for case in await services(context).handoff.erase(user_id):
-            context.application.bot_data["desk"].changed(case.id)
-        await services(context).journal.delete_all(services(context).pseudonyms.user_key(user_id))
-        await services(context).safety.forget(user_id)
-        log.info("user data forgotten user=%s", services(context).pseudonyms.for_log(user_id))
+        await wipe_chat(context.bot, context.bot_data.services, user_id)
+        for case in await context.bot_data.services.forget(user_id):
+            context.bot_data.desk.changed(case.id)
     await _wipe_and_leave(context, user_id, reply.view.language)
 
 
-async def _wipe_and_leave(context: ContextTypes.DEFAULT_TYPE, user_id: int, language: str) -> None:
+async def _wipe_and_leave(context: Context, user_id: int, language: str) -> None:
     """Exit: the chat is emptied of everything the bot can delete, and one neutral line stays."""
-    await wipe_chat(context.bot, services(context), user_id)
-    neutral = services(context).content.ui(language).text("neutral_line")
+    await wipe_chat(context.bot, context.bot_data.services, user_id)
+    neutral = context.bot_data.services.content.ui(language).text("neutral_line")
     # Not remembered for the next wipe: the neutral line is what should remain.
     await context.bot.send_message(user_id, neutral, disable_notification=True)
 
 
-async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def other_message(update: Update, context: Context) -> None:
     """Text, stickers, voice, files, unknown commands: to her advocate if she has a case; otherwise a kind
     pointer to the buttons, and the menu."""
     user, chat = update.effective_user, update.effective_chat
@@ -129,21 +119,21 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if update.message is not None and not _is_command(update) and await handoff.relay_from_her(update, context):
         return
-    if not context.application.bot_data["flood"].pointer_allowed(user.id):
+    if not context.bot_data.flood.pointer_allowed(user.id):
         return  # she is typing fast: the pointer and menu she just got are still on screen
-    reply = await services(context).guide.text_received(user.id, user.language_code)
-    await send_view(context.bot, services(context), chat.id, reply.view, reply.intro)
+    reply = await context.bot_data.services.guide.text_received(user.id, user.language_code)
+    await send_view(context.bot, context.bot_data.services, chat.id, reply.view, reply.intro)
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_command(update: Update, context: Context) -> None:
     """/reload from a configured admin: new content now, or the reasons (path:line) it was refused."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    if user.id not in context.application.bot_data["settings"].admins:
+    if user.id not in context.bot_data.settings.admins:
         await other_message(update, context)  # to anyone else it is just an unknown command
         return
-    content = services(context).content
+    content = context.bot_data.services.content
     try:
         warnings = content.reload()
     except ContentError as error:
@@ -165,15 +155,15 @@ def _is_command(update: Update) -> bool:
     return bool(update.message and update.message.text and update.message.text.startswith("/"))
 
 
-async def auto_wipe(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def auto_wipe(context: Context) -> None:
     """The repeating job: wipe every chat whose quiet time has run out, and forget journal keys left idle
     (an unlocked key must not stay in memory just because nobody touched the journal again)."""
-    for chat_id in await services(context).safety.due_chats():
-        await wipe_chat(context.bot, services(context), chat_id)
-    services(context).journal.keys.purge_expired()
+    for chat_id in await context.bot_data.services.safety.due_chats():
+        await wipe_chat(context.bot, context.bot_data.services, chat_id)
+    context.bot_data.services.journal.keys.purge_expired()
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the error type and update id only; tell the person kindly, with the emergency numbers."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
@@ -189,7 +179,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or user is None or chat.type != chat.PRIVATE:
         return
     try:
-        guide = services(context).guide
+        guide = context.bot_data.services.guide
         try:
             language = await guide.language_of(user.id, user.language_code)
         except Exception:  # the database itself may be what failed
@@ -201,15 +191,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("could not tell the user about the error update_id=%s error=%s", update_id, type(follow_up).__name__)
         return
     try:  # so that Exit deletes this message too; the database may be what failed, though
-        await services(context).safety.record(chat.id, [sent.message_id], int(sent.date.timestamp()))
+        await context.bot_data.services.safety.record(chat.id, [sent.message_id], int(sent.date.timestamp()))
     except Exception as follow_up:
         log.error("could not remember a message id update_id=%s error=%s", update_id, type(follow_up).__name__)
 
 
-def register(application: Application, advocate_chat_id: int | None = None) -> None:
+def register(application: BotApplication, advocate_chat_id: int | None = None) -> None:
     application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
-    guard = application.bot_data["flood"] = FloodGuard()
-    application.add_handler(FloodHandler(guard))  # before everything else in its group: a burst stops here
+    application.add_handler(
+        FloodHandler(application.bot_data.flood)
+    )  # before everything else in its group: a burst stops here
     handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
     journal.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a

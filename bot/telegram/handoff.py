@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.content import callbacks
 from bot.content.i18n import Localizer
@@ -18,11 +18,11 @@ from bot.content.registry import CANNED_PREFIX, EMERGENCY_SCREEN, EXIT_ACTION, H
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, Triage
+from bot.telegram.context import BotApplication, Context
 from bot.telegram.views import answer_query, replace_view
 
 if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.telegram.desk import Desk
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -31,32 +31,24 @@ HELP_KEYS = {code: f"help_{name}" for code, name in HELP.items()}
 WHEN_KEYS = {code: f"when_{name}" for code, name in WHEN.items()}
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
-
-
-def desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    return context.application.bot_data["desk"]
-
-
 # ------------------------------------------------------------------------------------------ her side
 
 
-async def start_handoff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_handoff(update: Update, context: Context) -> None:
     """She agreed to what the advocate will see: ask the optional questions, or offer the hotlines."""
     query = _private_query(update)
     if query is None:
         return
     await answer_query(query)
-    if not desk(context).enabled:
+    if not context.bot_data.desk.enabled:
         await _offer_hotlines(context, query)
         return
     user = query.from_user
-    language = await services(context).guide.language_of(user.id, user.language_code)
-    await replace_view(services(context), query.message, _triage_view(services(context), language, []))
+    language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
+    await replace_view(context.bot_data.services, query.message, _triage_view(context.bot_data.services, language, []))
 
 
-async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def triage_answer(update: Update, context: Context) -> None:
     """`1:h:t:<safe>:<help>:<when>`: one more answer each tap; the last one opens the case."""
     query = _private_query(update)
     if query is None:
@@ -64,51 +56,53 @@ async def triage_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await answer_query(query)
     answers = (query.data or "").split(":")[3:]
     user = query.from_user
-    language = await services(context).guide.language_of(user.id, user.language_code)
-    if not desk(context).enabled:
+    language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
+    if not context.bot_data.desk.enabled:
         await _offer_hotlines(context, query)
         return
     if len(answers) < 3:
-        await replace_view(services(context), query.message, _triage_view(services(context), language, answers))
+        await replace_view(
+            context.bot_data.services, query.message, _triage_view(context.bot_data.services, language, answers)
+        )
         return
     triage = Triage(*(answer if answer else "-" for answer in answers[:3]))
-    case = await services(context).handoff.open_case(user.id, language, triage)
-    await replace_view(services(context), query.message, _case_opened_view(context, language, case.code))
-    desk(context).changed(case.id)
+    case = await context.bot_data.services.handoff.open_case(user.id, language, triage)
+    await replace_view(context.bot_data.services, query.message, _case_opened_view(context, language, case.code))
+    context.bot_data.desk.changed(case.id)
 
 
-async def close_by_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def close_by_her(update: Update, context: Context) -> None:
     query = _private_query(update)
     if query is None:
         return
     user = query.from_user
-    case = await services(context).handoff.close_by_survivor(user.id)
-    language = await services(context).guide.language_of(user.id, user.language_code)
-    await answer_query(query, services(context).content.ui(language).text("case_closed_by_you"))
-    reply = await services(context).guide.open(user.id, user.language_code, MENU_SCREEN)
-    await replace_view(services(context), query.message, reply.view)
+    case = await context.bot_data.services.handoff.close_by_survivor(user.id)
+    language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
+    await answer_query(query, context.bot_data.services.content.ui(language).text("case_closed_by_you"))
+    reply = await context.bot_data.services.guide.open(user.id, user.language_code, MENU_SCREEN)
+    await replace_view(context.bot_data.services, query.message, reply.view)
     if case is not None:
-        desk(context).changed(case.id)
+        context.bot_data.desk.changed(case.id)
 
 
-async def show_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_reply(update: Update, context: Context) -> None:
     """Discreet delivery: the neutral notice becomes the advocate's message when she taps Show."""
     query = _private_query(update)
     if query is None:
         return
     user = query.from_user
-    handoff = services(context).handoff
-    language = await services(context).guide.language_of(user.id, user.language_code)
+    handoff = context.bot_data.services.handoff
+    language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
     item_id = (query.data or "").rsplit(":", 1)[-1]
     item = await handoff.outbox.get(int(item_id)) if item_id.isdigit() else None
     case = await handoff.cases.get(item.case_id) if item is not None else None
     # Only her own case's messages: a forged id from someone else's case shows nothing.
     if item is None or case is None or handoff.chat_id(case) != user.id or item.direction != "to_survivor":
-        await answer_query(query, services(context).content.ui(language).text("message_gone"))
+        await answer_query(query, context.bot_data.services.content.ui(language).text("message_gone"))
         return
     await answer_query(query)
     if await handoff.outbox.mark_shown(item.id):  # a second tap on Show does not deliver it twice
-        await desk(context).copy_to_survivor(case, user.id, item, protect=True, mark=False)
+        await context.bot_data.desk.copy_to_survivor(case, user.id, item, protect=True, mark=False)
     with contextlib.suppress(TelegramError):
         await query.message.delete()
 
@@ -121,24 +115,26 @@ def _private_query(update: Update) -> CallbackQuery | None:
     return query
 
 
-async def _offer_hotlines(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> None:
+async def _offer_hotlines(context: Context, query: CallbackQuery) -> None:
     """The advocates' group is not usable right now: the hotlines instead of a case."""
     user = query.from_user
-    reply = await services(context).guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
+    reply = await context.bot_data.services.guide.open(user.id, user.language_code, HANDOFF_UNAVAILABLE_SCREEN)
     if isinstance(query.message, Message):
-        await replace_view(services(context), query.message, reply.view)
+        await replace_view(context.bot_data.services, query.message, reply.view)
 
 
-async def relay_from_her(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def relay_from_her(update: Update, context: Context) -> bool:
     """Anything she sends while she has a case goes to its topic. True if it was taken."""
     message, user = update.message, update.effective_user
-    if message is None or user is None or not desk(context).enabled:
+    if message is None or user is None or not context.bot_data.desk.enabled:
         return False
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    case = await services(context).handoff.survivor_wrote(user.id, message.message_id, message.media_group_id, reply_to)
+    case = await context.bot_data.services.handoff.survivor_wrote(
+        user.id, message.message_id, message.media_group_id, reply_to
+    )
     if case is None:
         return False
-    desk(context).changed(case.id)
+    context.bot_data.desk.changed(case.id)
     return True
 
 
@@ -160,12 +156,12 @@ def _triage_view(services: Services, language: str, answers: list[str]) -> Scree
     return ScreenView("handoff_triage", language, f"<b>{_escape(question)}</b>", rows, len(question))
 
 
-def _case_opened_view(context: ContextTypes.DEFAULT_TYPE, language: str, code: str) -> ScreenView:
-    ui = services(context).content.ui(language)
-    hours = services(context).handoff.hours
+def _case_opened_view(context: Context, language: str, code: str) -> ScreenView:
+    ui = context.bot_data.services.content.ui(language)
+    hours = context.bot_data.services.handoff.hours
     now = dt.datetime.now(dt.UTC)
     if hours.is_open(now):
-        minutes = context.application.bot_data["settings"].usual_reply_minutes
+        minutes = context.bot_data.settings.usual_reply_minutes
         wait = ui.text("wait_in_hours", duration=ui.plural("reply_minutes", minutes))
     else:
         wait = ui.text("wait_off_hours", start=ui.weekday_time(hours.next_start(now)))
@@ -189,26 +185,26 @@ def _escape(text: str) -> str:
 # ---------------------------------------------------------------------------------- advocates' group
 
 
-async def group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_button(update: Update, context: Context) -> None:
     """Claim, release, close, reopen from the case card."""
     query = update.callback_query
-    if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
+    if query is None or query.message is None or query.message.chat.id != context.bot_data.desk.chat_id:
         if query is not None:
             await answer_query(query)
         return
     _, _, verb, case_id = (query.data or "").split(":", 3)
-    case = await services(context).handoff.cases.get(int(case_id)) if case_id.isdigit() else None
+    case = await context.bot_data.services.handoff.cases.get(int(case_id)) if case_id.isdigit() else None
     await answer_query(query)
     if case is not None:
         await _act(context, case, verb, query.from_user.id, query.from_user.first_name)
 
 
-async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_command(update: Update, context: Context) -> None:
     """/claim, /release, /close, /reopen, /canned inside a case topic; /note stays in the topic."""
     message = update.message
     if message is None or message.from_user is None or not message.is_topic_message:
         return
-    case = await services(context).handoff.cases.by_thread(message.message_thread_id or 0)
+    case = await context.bot_data.services.handoff.cases.by_thread(message.message_thread_id or 0)
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     if case is None or command == "note":
         return
@@ -218,9 +214,9 @@ async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _act(context, case, command, message.from_user.id, message.from_user.first_name)
 
 
-async def _offer_canned(context: ContextTypes.DEFAULT_TYPE, case: Case) -> None:
+async def _offer_canned(context: Context, case: Case) -> None:
     """The editors' canned replies, labelled in the advocates' language, sent in hers."""
-    ui, pack = desk(context).ui(), services(context).content.tree.packs[desk(context).language]
+    ui, pack = context.bot_data.desk.ui(), context.bot_data.services.content.tree.packs[context.bot_data.desk.language]
     rows = [
         [
             InlineKeyboardButton(
@@ -231,43 +227,43 @@ async def _offer_canned(context: ContextTypes.DEFAULT_TYPE, case: Case) -> None:
         if key.startswith(CANNED_PREFIX)
     ]
     await context.bot.send_message(
-        desk(context).chat_id, ui.text("replies_title"), message_thread_id=case.thread_id,
+        context.bot_data.desk.chat_id, ui.text("replies_title"), message_thread_id=case.thread_id,
         reply_markup=InlineKeyboardMarkup(rows) if rows else None,
     )  # fmt: skip
 
 
-async def send_canned(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_canned(update: Update, context: Context) -> None:
     """A canned reply chosen: posted in the topic (colleagues see what was sent), then relayed to her."""
     query = update.callback_query
-    if query is None or query.message is None or query.message.chat.id != desk(context).chat_id:
+    if query is None or query.message is None or query.message.chat.id != context.bot_data.desk.chat_id:
         if query is not None:
             await answer_query(query)
         return
     _, _, _, case_id, name = (query.data or "").split(":", 4)
-    handoff = services(context).handoff
+    handoff = context.bot_data.services.handoff
     case = await handoff.cases.get(int(case_id)) if case_id.isdigit() else None
     await answer_query(query)
     key = CANNED_PREFIX + name
-    if case is None or key not in services(context).content.tree.packs[case.language].ui:
+    if case is None or key not in context.bot_data.services.content.tree.packs[case.language].ui:
         return
-    text = services(context).content.ui(case.language).text(key)
+    text = context.bot_data.services.content.ui(case.language).text(key)
     # Not protected: a protected message could not be copied on to her.
     posted = await context.bot.send_message(
-        desk(context).chat_id, text, message_thread_id=case.thread_id, protect_content=False
+        context.bot_data.desk.chat_id, text, message_thread_id=case.thread_id, protect_content=False
     )
     if await handoff.advocate_wrote(case, posted.message_id, None):
-        desk(context).wake()
+        context.bot_data.desk.wake()
     else:
         notice = "notice_blocked" if case.blocked else "notice_not_delivered"
-        await posted.reply_text(desk(context).ui().text(notice))
+        await posted.reply_text(context.bot_data.desk.ui().text(notice))
 
 
 def _label(text: str) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-async def _act(context: ContextTypes.DEFAULT_TYPE, case: Case, verb: str, advocate_id: int, name: str) -> None:
-    handoff = services(context).handoff
+async def _act(context: Context, case: Case, verb: str, advocate_id: int, name: str) -> None:
+    handoff = context.bot_data.services.handoff
     now = int(handoff.clock())
     if verb == "claim":
         case = await handoff.claim(case, advocate_id, name)
@@ -285,10 +281,10 @@ async def _act(context: ContextTypes.DEFAULT_TYPE, case: Case, verb: str, advoca
         return
     # The advocate's first name is shown to colleagues (card, notice), never to her.
     await handoff.outbox.add(case.id, "to_group", now, notice=notice)
-    desk(context).changed(case.id)
+    context.bot_data.desk.changed(case.id)
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: Context) -> None:
     """An advocate wrote in a case topic: to her, unless it is a note."""
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot or not message.is_topic_message:
@@ -297,7 +293,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return  # service messages: topic created, closed, pinned…
     if (message.text or message.caption or "").startswith(NOTE_MARKER):
         return
-    handoff = services(context).handoff
+    handoff = context.bot_data.services.handoff
     case = await handoff.cases.by_thread(message.message_thread_id or 0)
     if case is None:
         return
@@ -305,17 +301,17 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if reply_to == message.message_thread_id:
         reply_to = None  # in a topic every message "replies" to the topic's first message
     if await handoff.advocate_wrote(case, message.message_id, reply_to):
-        desk(context).wake()
+        context.bot_data.desk.wake()
         return
     notice = "notice_blocked" if case.blocked else "notice_not_delivered"
-    await message.reply_text(desk(context).ui().text(notice))
+    await message.reply_text(context.bot_data.desk.ui().text(notice))
 
 
-async def periodic(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await desk(context).periodic()
+async def periodic(context: Context) -> None:
+    await context.bot_data.desk.periodic()
 
 
-def register(application: Application, advocate_chat_id: int | None) -> None:
+def register(application: BotApplication, advocate_chat_id: int | None) -> None:
     """Registered before the generic handlers of the same group, so these buttons never reach them."""
     application.add_handler(CallbackQueryHandler(start_handoff, pattern=r"^1:a:handoff:start$"))
     application.add_handler(CallbackQueryHandler(triage_answer, pattern=r"^1:h:t(:[a-z]?){0,3}$"))

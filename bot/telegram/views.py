@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.content.render import ScreenView
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 DELETE_BATCH = 100  # deleteMessages takes 1 to 100 ids

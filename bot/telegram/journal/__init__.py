@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, TypeHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filters
 
 from bot.content import callbacks
 from bot.content.i18n import Localizer
@@ -70,11 +70,12 @@ from bot.journal.model import (
     WrongPin,
 )
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, STEP_PROMPT_KEYS
+from bot.telegram.context import BotApplication, Context
 from bot.telegram.views import DELETE_BATCH, answer_query, keyboard, message_html
 
 if TYPE_CHECKING:
-    from bot.app import Services
     from bot.journal.service import JournalService
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,6 @@ PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 GROUP_MESSAGES = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 OBSERVER_GROUP = -2  # before the tracking group (-1): sees every update, changes nothing in Telegram
 WAITING_GROUP = 50  # after every handler: notes in the database whether the journal waits for her typing
-CHAT_KEY = "journal"
 PAGE_SIZE = 8
 TEXT_BUDGET = 3300  # characters of her answers on one screen (Telegram allows 4096 with the labels)
 MB = 1024 * 1024
@@ -132,10 +132,6 @@ CREATE, SET, CHANGE, REMOVE = "create", "set", "change", "remove"
 THEN_MENU, THEN_ENTRY, THEN_CANCEL = "menu", "entry", "cancel"
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
-
-
 @dataclass
 class Flow:
     """One chat's place in the journal, in memory only."""
@@ -166,19 +162,19 @@ class Flow:
         self.awaiting, self.in_entry, self.then = None, False, THEN_MENU
 
 
-def flow_of(context: ContextTypes.DEFAULT_TYPE) -> Flow:
-    data = context.chat_data if context.chat_data is not None else {}
-    flow = data.get(CHAT_KEY)
-    if not isinstance(flow, Flow):
-        flow = data[CHAT_KEY] = Flow()
-    return flow
+def flow_of(context: Context) -> Flow:
+    if context.chat_data is None:
+        return Flow()  # not a chat (cannot happen for the journal's private-chat handlers)
+    if context.chat_data.journal is None:
+        context.chat_data.journal = Flow()
+    return context.chat_data.journal
 
 
 @dataclass
 class Turn:
     """One update being handled: who, in which language, and where to answer."""
 
-    context: ContextTypes.DEFAULT_TYPE
+    context: Context
     user_id: int
     chat_id: int
     key: str
@@ -188,7 +184,7 @@ class Turn:
 
     @property
     def services(self) -> Services:
-        return services(self.context)
+        return self.context.bot_data.services
 
     @property
     def journal(self) -> JournalService:
@@ -247,11 +243,11 @@ class Turn:
         await self.delete(ids)
 
 
-async def _turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+async def _turn(update: Update, context: Context) -> Turn | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != chat.PRIVATE:
         return None
-    svc = services(context)
+    svc = context.bot_data.services
     language = await svc.guide.language_of(user.id, user.language_code)
     query = update.callback_query
     pressed = query.message if query is not None and isinstance(query.message, Message) else None
@@ -262,14 +258,14 @@ async def _turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | No
 # ---------------------------------------------------------------------------------------- entry points
 
 
-async def open_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_command(update: Update, context: Context) -> None:
     """/journal in her private chat."""
     turn = await _turn(update, context)
     if turn is not None:
         await _guarded(turn, lambda: _open(turn, edit=False))
 
 
-async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_button(update: Update, context: Context) -> None:
     """The `journal:open` button of the content screen."""
     query = update.callback_query
     if query is None:
@@ -282,7 +278,7 @@ async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _guarded(turn, lambda: _open(turn, edit=False))
 
 
-async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel_command(update: Update, context: Context) -> None:
     """/cancel: drops the entry being written (or a PIN being typed); outside the journal, the menu."""
     turn = await _turn(update, context)
     if turn is None:
@@ -299,16 +295,16 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await turn.send(reply.view)
 
 
-async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def take_message(update: Update, context: Context) -> bool:
     """Called by the generic message handler first: True if a journal step was waiting for this message."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or chat.type != chat.PRIVATE or context.chat_data is None:
         return False
-    flow = context.chat_data.get(CHAT_KEY)
-    if (flow is None or (isinstance(flow, Flow) and flow.interrupted)) and await _interrupted(update, context):
+    flow = context.chat_data.journal
+    if (flow is None or (flow is not None and flow.interrupted)) and await _interrupted(update, context):
         return True
-    if not isinstance(flow, Flow) or flow.awaiting is None:
+    if flow is None or flow.awaiting is None:
         return False
     if update.edited_message is not None:
         return True  # an edited answer is not taken again (nor sent anywhere else); the review shows the answers
@@ -325,7 +321,7 @@ async def take_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     return True
 
 
-async def _interrupted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _interrupted(update: Update, context: Context) -> bool:
     """After a restart the journal's place is gone. If it was waiting for her typing, what she sends may be
     her PIN or a private note (Telegram may even send the last one again): every text is deleted and passed
     on nowhere — not to an advocate — until she taps a button or sends a command, and she is told why."""
@@ -334,9 +330,9 @@ async def _interrupted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
         return False
     if message.text is not None and message.text.startswith("/"):
         return False
-    svc = services(context)
-    flow = context.chat_data.get(CHAT_KEY)
-    if not (isinstance(flow, Flow) and flow.interrupted):
+    svc = context.bot_data.services
+    flow = context.chat_data.journal
+    if not (flow is not None and flow.interrupted):
         state = await svc.users.get(svc.pseudonyms.user_key(user.id))
         if state is None or state.journal_waiting_since is None:
             return False
@@ -352,15 +348,15 @@ async def _interrupted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     return True
 
 
-async def remember_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remember_waiting(update: Update, context: Context) -> None:
     """After every update of a private chat: keep the database's note of whether the journal waits for
     something she types in step with the flow in memory (written only when that changes)."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type != chat.PRIVATE or context.chat_data is None:
         return
-    flow = context.chat_data.get(CHAT_KEY)
-    waiting = isinstance(flow, Flow) and (flow.awaiting is not None or flow.interrupted)
-    svc = services(context)
+    flow = context.chat_data.journal
+    waiting = flow is not None and (flow.awaiting is not None or flow.interrupted)
+    svc = context.bot_data.services
     key = svc.pseudonyms.user_key(user.id)
     state = await svc.users.get(key)
     noted = state is not None and state.journal_waiting_since is not None
@@ -368,23 +364,23 @@ async def remember_waiting(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await svc.users.set_journal_waiting(key, int(time.time()) if waiting else None)
 
 
-async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def observe(update: Update, context: Context) -> None:
     """Sees every update first. Exit and /forget lock the journal and end its flow; going elsewhere in the
     bot pauses the flow, so what she types next is not taken as an answer."""
     chat = update.effective_chat
     if chat is None or chat.type != chat.PRIVATE or context.chat_data is None or update.effective_user is None:
         return
-    flow = context.chat_data.get(CHAT_KEY)
+    flow = context.chat_data.journal
     data = (update.callback_query.data or "") if update.callback_query is not None else None
     command = None
     text = update.message.text if update.message is not None else None
     if text and text.startswith("/"):
         command = (text[1:].split() or [""])[0].split("@")[0].lower()
     if data in (callbacks.for_action(EXIT_ACTION), callbacks.for_action(FORGET_ACTION)) or command == "exit":
-        services(context).journal.lock(services(context).pseudonyms.user_key(update.effective_user.id))
-        context.chat_data.pop(CHAT_KEY, None)
+        context.bot_data.services.journal.lock(context.bot_data.services.pseudonyms.user_key(update.effective_user.id))
+        context.chat_data.journal = None
         return
-    if not isinstance(flow, Flow):
+    if flow is None:
         return
     if flow.interrupted and (data is not None or command is not None):
         flow.interrupted = False  # she chose where to go: her next text is handled as usual
@@ -396,7 +392,7 @@ async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         flow.pause()
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """Every `1:j:` button."""
     query = update.callback_query
     if query is None:
@@ -417,7 +413,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _guarded(turn, lambda: route(turn, args), then=THEN_ENTRY if in_entry else THEN_MENU)
 
 
-async def delete_export(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete_export(context: Context) -> None:
     """The job that takes an export out of the chat; its data is the chat id and the message id only."""
     job = context.job
     if job is None or not isinstance(job.data, dict):
@@ -428,7 +424,7 @@ async def delete_export(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("journal export not deleted error=%s", type(error).__name__)
 
 
-def register(application: Application) -> None:
+def register(application: BotApplication) -> None:
     """Registered before the generic handlers, so `1:j:` buttons and `journal:open` never reach them."""
     application.add_handler(TypeHandler(Update, observe), group=OBSERVER_GROUP)
     application.add_handler(TypeHandler(Update, remember_waiting), group=WAITING_GROUP)
@@ -822,7 +818,7 @@ async def _delete_all(turn: Turn, args: list[str]) -> None:
 async def _export(turn: Turn, args: list[str], *, pdf: bool) -> None:
     journal, ui = turn.journal, turn.ui
     data = await journal.export_pdf(turn.key, ui) if pdf else await journal.export_text(turn.key, ui)
-    minutes = turn.context.application.bot_data["settings"].journal_export_delete_minutes
+    minutes = turn.context.bot_data.settings.journal_export_delete_minutes
     name = f"notes-{journal.today():%Y%m%d}.{'pdf' if pdf else 'txt'}"  # neutral: no name, no subject
     caption = ui.text("journal_export_sent", duration=ui.plural("duration_minutes", minutes))
     discreet = (await turn.services.safety.settings(turn.chat_id)).discreet

@@ -1,0 +1,86 @@
+"""The services a running bot needs, opened together and closed together. No Telegram here.
+
+This is the composition of the plain async services (guide, safety, handoff, journal) over their storage;
+the Telegram layer reaches them through its typed `BotData`, the CLI and the tests open them directly.
+Steps that span several capabilities — forgetting a person — are one call here, not handler code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.content.store import ContentStore
+from bot.crypto import Sealer
+from bot.guide.service import GuideService
+from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
+from bot.handoff.service import HandoffService, WorkingHours
+from bot.journal.service import JournalService
+from bot.privacy import Pseudonymizer
+from bot.safety.service import SafetyService
+from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
+from bot.storage.database import Database
+from bot.storage.usage import UsageRepository
+from bot.storage.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    database: Database
+    content: ContentStore
+    pseudonyms: Pseudonymizer
+    safety: SafetyService
+    guide: GuideService
+    handoff: HandoffService
+    journal: JournalService
+    journal_database: Database  # its own connection: its transactions never take in other writes
+    usage: UsageRepository
+    users: UserRepository
+
+    @classmethod
+    async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
+        database = await Database.open(settings.database_path)
+        pseudonyms = Pseudonymizer(secret_key)
+        users, checklists = UserRepository(database), ChecklistRepository(database)
+        safety = SafetyService(
+            users,
+            ChatLogRepository(database),
+            checklists,
+            pseudonyms,
+            Sealer(secret_key, b"wipe-chat-id"),
+            settings.auto_wipe_seconds,
+        )
+        usage = UsageRepository(database)
+        guide = GuideService(content, users, checklists, safety, pseudonyms, usage)
+        handoff = HandoffService(
+            CaseRepository(database),
+            OutboxRepository(database),
+            PairRepository(database),
+            AuditRepository(database),
+            pseudonyms,
+            Sealer(secret_key, b"case-chat-id"),
+            WorkingHours.parse(settings.work_hours, settings.work_days),
+        )
+        journal_database = await Database.open(settings.database_path)
+        journal = JournalService(
+            journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
+        )
+        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users)
+
+    async def forget(self, user_id: int) -> list[Case]:
+        """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can
+        show that), her journal key and files are destroyed, then her user row, ticks and schedule.
+        Her chat itself is emptied by the caller, who can talk to Telegram."""
+        erased = await self.handoff.erase(user_id)
+        await self.journal.delete_all(self.pseudonyms.user_key(user_id))
+        await self.safety.forget(user_id)
+        log.info("user data forgotten user=%s", self.pseudonyms.for_log(user_id))
+        return erased
+
+    async def close(self) -> None:
+        await self.usage.flush()
+        await self.journal_database.close()
+        await self.database.close()

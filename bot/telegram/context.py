@@ -1,0 +1,70 @@
+"""The typed context every handler and job receives (PTB's `ContextTypes`, as in its contexttypesbot example).
+
+`context.bot_data` is one `BotData` for the whole application: the services, the settings, the advocates'
+desk and the flood guard, as attributes rather than string keys. `context.chat_data` is one `ChatData` per
+chat: the journal's place in memory (a restart forgets it, on purpose).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.telegram.flood import FloodGuard
+
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
+
+    from bot.config import Settings
+    from bot.services import Services
+    from bot.telegram.desk import Desk
+    from bot.telegram.journal.flow import Flow
+
+
+class NotAttached(RuntimeError):
+    """A handler ran before `bot.app.attach` gave the application its services."""
+
+
+class BotData:
+    """What every handler shares. Created empty by PTB when the application is built; `attach` fills it."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self._settings: Settings | None = None
+        self._desk: Desk | None = None
+        self.flood = FloodGuard()
+        self.http: tuple[BaseRequest, ...] = ()  # the real application's HTTP request objects, closed at the end
+
+    def attach(self, services: Services, settings: Settings, desk: Desk) -> None:
+        self._services, self._settings, self._desk = services, settings, desk
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise NotAttached("services")
+        return self._services
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise NotAttached("settings")
+        return self._settings
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            raise NotAttached("desk")
+        return self._desk
+
+
+class ChatData:
+    """One chat's state in memory. Nothing she writes is kept here — only where she is in a flow."""
+
+    def __init__(self) -> None:
+        self.journal: Flow | None = None
+
+
+Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]
+BotApplication: TypeAlias = Application[ExtBot[None], Context, dict[Any, Any], ChatData, BotData, JobQueue[Context]]
+CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData, chat_data=ChatData)
