@@ -218,9 +218,9 @@ def _preview(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from bot.content.i18n import ALMATY
     from bot.storage.database import Database
     from bot.storage.usage import ScreenCount, UsageRepository
+    from bot.timezone import ALMATY
 
     settings = load_settings()
     if not settings.database_path.exists():

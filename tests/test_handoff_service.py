@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.content.i18n import ALMATY
 from bot.handoff.service import Triage, WorkingHours
+from bot.timezone import ALMATY
 
 HOURS = WorkingHours.parse("09:00-18:00", "mon-fri")
 

@@ -11,10 +11,7 @@ from babel.numbers import format_decimal
 
 from bot.content.model import UiText
 from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE
-
-# Kazakhstan has used one time zone, UTC+5, since 1 March 2024 and has no daylight saving. A fixed offset
-# keeps dates right even on a server whose tz database predates that change (it would say UTC+6).
-ALMATY = dt.timezone(dt.timedelta(hours=5), "UTC+5")
+from bot.timezone import ALMATY
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 

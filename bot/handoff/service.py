@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import parse_days
-from bot.content.i18n import ALMATY
 from bot.crypto import Sealer
 from bot.handoff.repository import (
     AuditRepository,
@@ -25,6 +24,7 @@ from bot.handoff.repository import (
     PairRepository,
 )
 from bot.privacy import Pseudonymizer
+from bot.timezone import ALMATY
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
 CODE_LENGTH = 4

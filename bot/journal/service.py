@@ -54,7 +54,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.content.i18n import ALMATY, Localizer
+from bot.content.i18n import Localizer
 from bot.journal import chain, codec, export, parsing, sealing
 from bot.journal.files import AttachmentStore, new_file_name
 from bot.journal.keys import DEFAULT_ARGON2, DEFAULT_IDLE_SECONDS, Argon2Params, JournalKeys
@@ -84,6 +84,7 @@ from bot.journal.model import (
 )
 from bot.journal.repository import EntryRow, JournalRepository
 from bot.storage.database import Database
+from bot.timezone import ALMATY
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.content.i18n import ALMATY
 from bot.storage.database import Database
+from bot.timezone import ALMATY
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from bot.guide.service import Reply
 from bot.telegram import handoff, journal
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.flood import FloodHandler
-from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, wipe_chat
+from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, shorten, wipe_chat
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +140,11 @@ async def reload_command(update: Update, context: Context) -> None:
         lines = [str(problem) for problem in error.problems if problem.is_error]
         log.info("content reload refused by admin errors=%d", len(lines))
         text = "Content NOT reloaded; still serving the previous version.\n" + "\n".join(lines)
-        await context.bot.send_message(chat.id, _fit(text), parse_mode=None)
+        await context.bot.send_message(chat.id, shorten(text, 4000), parse_mode=None)
         return
     log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
     text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
     await context.bot.send_message(chat.id, text, parse_mode=None)
-
-
-def _fit(text: str, limit: int = 4000) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_command(update: Update) -> bool:

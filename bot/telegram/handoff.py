@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,14 +11,12 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.content import callbacks
-from bot.content.i18n import Localizer
-from bot.content.registry import CANNED_PREFIX, EMERGENCY_SCREEN, EXIT_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
+from bot.content.registry import CANNED_PREFIX, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, Triage
 from bot.telegram.context import BotApplication, Context
-from bot.telegram.views import answer_query, replace_view
+from bot.telegram.views import answer_query, escape, navigation_row, replace_view
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -152,8 +149,8 @@ def _triage_view(services: Services, language: str, answers: list[str]) -> Scree
         question = ui.text("triage_when_question")
         rows = [[ButtonView(ui.text(key), f"{prefix}:{code}")] for code, key in WHEN_KEYS.items()]
     rows.append([skip])
-    rows.append(_navigation(ui))
-    return ScreenView("handoff_triage", language, f"<b>{_escape(question)}</b>", rows, len(question))
+    rows.append(navigation_row(ui))
+    return ScreenView("handoff_triage", language, f"<b>{escape(question)}</b>", rows, len(question))
 
 
 def _case_opened_view(context: Context, language: str, code: str) -> ScreenView:
@@ -166,20 +163,8 @@ def _case_opened_view(context: Context, language: str, code: str) -> ScreenView:
     else:
         wait = ui.text("wait_off_hours", start=ui.weekday_time(hours.next_start(now)))
     text = "\n\n".join((ui.text("case_opened", code=code), wait, ui.text("case_danger")))
-    rows = [[ButtonView(ui.text("button_close_case"), "1:h:x")], _navigation(ui)]
-    return ScreenView("handoff_case", language, _escape(text), rows, len(text))
-
-
-def _navigation(ui: Localizer) -> list[ButtonView]:
-    return [
-        ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN)),
-        ButtonView(ui.text("button_sos"), callbacks.for_screen(EMERGENCY_SCREEN)),
-        ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)),
-    ]
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    rows = [[ButtonView(ui.text("button_close_case"), "1:h:x")], navigation_row(ui)]
+    return ScreenView("handoff_case", language, escape(text), rows, len(text))
 
 
 # ---------------------------------------------------------------------------------- advocates' group

@@ -9,13 +9,34 @@ from typing import TYPE_CHECKING
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.content.render import ScreenView
+from bot.content import callbacks
+from bot.content.i18n import Localizer
+from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, MENU_SCREEN
+from bot.content.render import ButtonView, ScreenView
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 DELETE_BATCH = 100  # deleteMessages takes 1 to 100 ids
+
+
+def escape(text: str) -> str:
+    """Her language's texts and anything typed, safe inside Telegram HTML (quotes need no escaping there)."""
+    return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, with "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def navigation_row(ui: Localizer, *, menu: bool = True) -> list[ButtonView]:
+    """The way out on a screen the code builds: Menu (unless the screen has its own), SOS, Exit — one row."""
+    row = [ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN))] if menu else []
+    row.append(ButtonView(ui.text("button_sos"), callbacks.for_screen(EMERGENCY_SCREEN)))
+    row.append(ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)))
+    return row
 
 
 def keyboard(view: ScreenView) -> InlineKeyboardMarkup | None:
@@ -28,7 +49,7 @@ def keyboard(view: ScreenView) -> InlineKeyboardMarkup | None:
 
 def message_html(view: ScreenView, intro: str | None = None) -> str:
     if intro:
-        return f"<i>{html.escape(intro, quote=False)}</i>\n\n{view.html}"
+        return f"<i>{escape(intro)}</i>\n\n{view.html}"
     return view.html
 
 

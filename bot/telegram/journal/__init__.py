@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import html
 import logging
 import os
 import time
@@ -71,7 +70,7 @@ from bot.journal.model import (
 )
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, STEP_PROMPT_KEYS
 from bot.telegram.context import BotApplication, Context
-from bot.telegram.views import DELETE_BATCH, answer_query, keyboard, message_html
+from bot.telegram.views import DELETE_BATCH, answer_query, escape, keyboard, message_html, navigation_row, shorten
 
 if TYPE_CHECKING:
     from bot.journal.service import JournalService
@@ -341,8 +340,8 @@ async def _interrupted(update: Update, context: Context) -> bool:
     turn = await _turn(update, context)
     if turn is not None:
         turn.flow.interrupted = True
-        rows = [[_button(turn.ui, "journal_button_open", "m")], _navigation(turn.ui, menu=True)]
-        text = _escape(turn.ui.text("journal_interrupted"))
+        rows = [[_button(turn.ui, "journal_button_open", "m")], navigation_row(turn.ui)]
+        text = escape(turn.ui.text("journal_interrupted"))
         await turn.show(_view("journal_interrupted", turn, text, rows), edit=False)
     log.info("journal input after a restart deleted user=%s", svc.pseudonyms.for_log(user.id))
     return True
@@ -501,8 +500,8 @@ async def _ask_unlock(turn: Turn, *, then: str, edit: bool = True) -> None:
     flow.end_pin()
     flow.awaiting, flow.then = UNLOCK, then
     text = turn.ui.text("journal_locked_idle" if then == THEN_ENTRY else "journal_pin_prompt")
-    rows = [[_button(turn.ui, "journal_button_forgot_pin", "forgot")], _navigation(turn.ui)]
-    await turn.show(_view("journal_pin", turn, _escape(text), rows), edit=edit, pin=True, entry=flow.in_entry)
+    rows = [[_button(turn.ui, "journal_button_forgot_pin", "forgot")], navigation_row(turn.ui, menu=False)]
+    await turn.show(_view("journal_pin", turn, escape(text), rows), edit=edit, pin=True, entry=flow.in_entry)
 
 
 async def _ask_new_pin(turn: Turn, purpose: str, *, current: str | None = None, edit: bool = True) -> None:
@@ -516,8 +515,8 @@ async def _ask_new_pin(turn: Turn, purpose: str, *, current: str | None = None, 
     rows = [[_button(turn.ui, "journal_button_cancel", "m" if purpose != CREATE else "mk:none")]]
     if purpose == CREATE:
         rows = [[_button(turn.ui, "journal_button_no_pin", "mk:none")]]
-    rows.append(_navigation(turn.ui))
-    await turn.show(_view("journal_pin", turn, _escape("\n\n".join(parts)), rows), edit=edit, pin=True)
+    rows.append(navigation_row(turn.ui, menu=False))
+    await turn.show(_view("journal_pin", turn, escape("\n\n".join(parts)), rows), edit=edit, pin=True)
 
 
 async def _take_pin(turn: Turn, message: Message) -> None:
@@ -606,8 +605,8 @@ async def _pin_reply(turn: Turn, text: str) -> None:
     rows = [[_button(turn.ui, "journal_button_forgot_pin", "forgot")]] if turn.flow.awaiting == UNLOCK else []
     if turn.flow.awaiting in (NEW_PIN, REPEAT_PIN):
         rows.append([_button(turn.ui, "journal_button_cancel", "m")])
-    rows.append(_navigation(turn.ui))
-    await turn.show(_view("journal_pin", turn, _escape(text), rows), edit=False, pin=True, entry=turn.flow.in_entry)
+    rows.append(navigation_row(turn.ui, menu=False))
+    await turn.show(_view("journal_pin", turn, escape(text), rows), edit=False, pin=True, entry=turn.flow.in_entry)
 
 
 async def _after_unlock(turn: Turn, then: str) -> None:
@@ -635,8 +634,8 @@ async def _pin_menu(turn: Turn, args: list[str]) -> None:
     elif action in ("chg", "rm") and status.has_pin:
         turn.flow.end_pin()
         turn.flow.awaiting, turn.flow.purpose = CURRENT_PIN, CHANGE if action == "chg" else REMOVE
-        rows = [[_button(turn.ui, "journal_button_cancel", "m")], _navigation(turn.ui)]
-        await turn.show(_view("journal_pin", turn, _escape(turn.ui.text("journal_pin_current_prompt")), rows), pin=True)
+        rows = [[_button(turn.ui, "journal_button_cancel", "m")], navigation_row(turn.ui, menu=False)]
+        await turn.show(_view("journal_pin", turn, escape(turn.ui.text("journal_pin_current_prompt")), rows), pin=True)
     else:
         await _show_menu(turn)
 
@@ -657,8 +656,8 @@ async def _lock(turn: Turn, args: list[str]) -> None:
     turn.journal.lock(turn.key)
     turn.flow.pause()
     await turn.delete_flow()
-    rows = [[_button(turn.ui, "journal_button_open", "m")], _navigation(turn.ui, menu=True)]
-    await turn.show(_view("journal_locked", turn, _escape(turn.ui.text("journal_locked")), rows))
+    rows = [[_button(turn.ui, "journal_button_open", "m")], navigation_row(turn.ui)]
+    await turn.show(_view("journal_locked", turn, escape(turn.ui.text("journal_locked")), rows))
 
 
 async def _forgot(turn: Turn, args: list[str]) -> None:
@@ -666,9 +665,9 @@ async def _forgot(turn: Turn, args: list[str]) -> None:
     rows = [
         [_button(turn.ui, "journal_button_confirm_delete_all", "wipeok")],
         [_button(turn.ui, "journal_button_keep", "m")],
-        _navigation(turn.ui, menu=True),
+        navigation_row(turn.ui),
     ]
-    await turn.show(_view("journal_forgot", turn, _escape(turn.ui.text("journal_forgot_pin")), rows))
+    await turn.show(_view("journal_forgot", turn, escape(turn.ui.text("journal_forgot_pin")), rows))
 
 
 # ------------------------------------------------------------------------------------------ screens
@@ -676,31 +675,31 @@ async def _forgot(turn: Turn, args: list[str]) -> None:
 
 async def _show_create(turn: Turn, *, edit: bool = True) -> None:
     ui = turn.ui
-    text = f"<b>{_escape(ui.text('journal_menu_title'))}</b>\n\n" + _escape(
+    text = f"<b>{escape(ui.text('journal_menu_title'))}</b>\n\n" + escape(
         ui.text("journal_pin_offer") + "\n\n" + ui.text("journal_pin_warning")
     )
     rows = [
         [_button(ui, "journal_button_pin_set", "mk:pin")],
         [_button(ui, "journal_button_no_pin", "mk:none")],
-        _navigation(ui, menu=True),
+        navigation_row(ui),
     ]
     await turn.show(_view("journal_create", turn, text, rows), edit=edit)
 
 
 async def _show_locked_out(turn: Turn, until: object, *, edit: bool = True) -> None:
     text = turn.ui.text("journal_pin_locked", datetime=until)
-    rows = [[_button(turn.ui, "journal_button_forgot_pin", "forgot")], _navigation(turn.ui, menu=True)]
-    await turn.show(_view("journal_locked", turn, _escape(text), rows), edit=edit)
+    rows = [[_button(turn.ui, "journal_button_forgot_pin", "forgot")], navigation_row(turn.ui)]
+    await turn.show(_view("journal_locked", turn, escape(text), rows), edit=edit)
 
 
 async def _show_menu(turn: Turn, *, edit: bool = True, intro: str | None = None) -> None:
     ui, journal = turn.ui, turn.journal
     entries = await journal.entries(turn.key, current_only=True)  # raises JournalLocked if it is not open
     status = await journal.status(turn.key)
-    lines = [f"<b>{_escape(ui.text('journal_menu_title'))}</b>", _escape(ui.plural("journal_menu_count", len(entries)))]
+    lines = [f"<b>{escape(ui.text('journal_menu_title'))}</b>", escape(ui.plural("journal_menu_count", len(entries)))]
     rows: list[list[ButtonView]] = []
     if status.has_draft:
-        lines.append(_escape(ui.text("journal_menu_draft")))
+        lines.append(escape(ui.text("journal_menu_draft")))
         rows.append([_button(ui, "journal_button_continue", "cont")])
     rows.append([_button(ui, "journal_button_new", "new")])
     if entries:
@@ -715,10 +714,10 @@ async def _show_menu(turn: Turn, *, edit: bool = True, intro: str | None = None)
         rows.append([_button(ui, "journal_button_lock", "lock")])
     else:
         rows.append([_button(ui, "journal_button_pin_set", "pin:set")])
-    rows.append(_navigation(ui, menu=True))
+    rows.append(navigation_row(ui))
     text = "\n".join(lines)
     if intro:
-        text = f"<i>{_escape(intro)}</i>\n\n{text}"
+        text = f"<i>{escape(intro)}</i>\n\n{text}"
     await turn.show(_view("journal_menu", turn, text, rows), edit=edit)
 
 
@@ -745,25 +744,25 @@ async def _list(turn: Turn, args: list[str]) -> None:
     if paging:
         rows.append(paging)
     rows.append([_button(ui, "journal_button_journal", "m")])
-    rows.append(_navigation(ui))
+    rows.append(navigation_row(ui, menu=False))
     if not entries:
         title = ui.text("journal_list_empty")
     else:
         title = ui.text("journal_list_delete_title" if mode == "d" else "journal_list_title")
-    await turn.show(_view("journal_list", turn, _escape(title), rows))
+    await turn.show(_view("journal_list", turn, escape(title), rows))
 
 
 async def _show_entry(turn: Turn, args: list[str]) -> None:
     ui = turn.ui
     entry = await turn.journal.entry(turn.key, _id(args))
     records = {record.entry_id: record for record in await turn.journal.records(turn.key)}
-    lines = [f"<b>{_escape(ui.text('journal_record_number', number=entry.number))}</b>"]
+    lines = [f"<b>{escape(ui.text('journal_record_number', number=entry.number))}</b>"]
     if entry.created_at is not None:
-        lines.append(_escape(ui.text("journal_record_written", datetime=entry.created_at)))
+        lines.append(escape(ui.text("journal_record_written", datetime=entry.created_at)))
     if entry.corrects and entry.corrects in records:
-        lines.append(_escape(ui.text("journal_record_correction_of", number=records[entry.corrects].number)))
+        lines.append(escape(ui.text("journal_record_correction_of", number=records[entry.corrects].number)))
     if entry.corrected_by and entry.corrected_by in records:
-        lines.append(_escape(ui.text("journal_record_corrected_by", number=records[entry.corrected_by].number)))
+        lines.append(escape(ui.text("journal_record_corrected_by", number=records[entry.corrected_by].number)))
     assert entry.fields is not None
     fields = entry.fields
     texts = {name: getattr(fields, name) for name in TEXT_STEPS.values() if getattr(fields, name)}
@@ -772,7 +771,7 @@ async def _show_entry(turn: Turn, args: list[str]) -> None:
         [_button(ui, "journal_button_correct", f"fix:{entry.entry_id}")],
         [_button(ui, "journal_button_delete", f"del:{entry.entry_id}")],
         [_button(ui, "journal_button_entries", "ls:v:0"), _button(ui, "journal_button_journal", "m")],
-        _navigation(ui),
+        navigation_row(ui, menu=False),
     ]
     await turn.show(_view("journal_entry", turn, "\n".join(lines) + "\n\n" + body, rows))
 
@@ -783,10 +782,10 @@ async def _ask_delete(turn: Turn, args: list[str]) -> None:
     rows = [
         [_button(ui, "journal_button_confirm_delete", f"delok:{entry.entry_id}")],
         [_button(ui, "journal_button_keep", f"e:{entry.entry_id}")],
-        _navigation(ui),
+        navigation_row(ui, menu=False),
     ]
     text = ui.text("journal_confirm_delete_one", number=entry.number)
-    await turn.show(_view("journal_delete", turn, _escape(text), rows))
+    await turn.show(_view("journal_delete", turn, escape(text), rows))
 
 
 async def _delete_one(turn: Turn, args: list[str]) -> None:
@@ -801,9 +800,9 @@ async def _ask_delete_all(turn: Turn, args: list[str]) -> None:
     rows = [
         [_button(ui, "journal_button_confirm_delete_all", "wipeok")],
         [_button(ui, "journal_button_keep", "m")],
-        _navigation(ui),
+        navigation_row(ui, menu=False),
     ]
-    await turn.show(_view("journal_delete", turn, _escape(ui.text("journal_confirm_delete_all")), rows))
+    await turn.show(_view("journal_delete", turn, escape(ui.text("journal_confirm_delete_all")), rows))
 
 
 async def _delete_all(turn: Turn, args: list[str]) -> None:
@@ -811,8 +810,8 @@ async def _delete_all(turn: Turn, args: list[str]) -> None:
     turn.flow.pause()
     await turn.delete_flow()
     await turn.delete_pin_prompts()
-    rows = [_navigation(turn.ui, menu=True)]
-    await turn.show(_view("journal_deleted", turn, _escape(turn.ui.text("journal_deleted_all")), rows))
+    rows = [navigation_row(turn.ui)]
+    await turn.show(_view("journal_deleted", turn, escape(turn.ui.text("journal_deleted_all")), rows))
 
 
 async def _export(turn: Turn, args: list[str], *, pdf: bool) -> None:
@@ -826,7 +825,7 @@ async def _export(turn: Turn, args: list[str], *, pdf: bool) -> None:
         turn.chat_id,
         data,
         filename=name,
-        caption=_escape(caption),
+        caption=escape(caption),
         protect_content=True,
         disable_notification=discreet,
         read_timeout=60,
@@ -879,9 +878,9 @@ async def _offer_draft(turn: Turn, start_over: str) -> None:
         [_button(ui, "journal_button_continue", "cont")],
         [_button(ui, "journal_button_start_over", start_over)],
         [_button(ui, "journal_button_journal", "m")],
-        _navigation(ui),
+        navigation_row(ui, menu=False),
     ]
-    await turn.show(_view("journal_draft", turn, _escape(ui.text("journal_draft_waiting")), rows))
+    await turn.show(_view("journal_draft", turn, escape(ui.text("journal_draft_waiting")), rows))
 
 
 async def _continue(turn: Turn, args: list[str]) -> None:
@@ -966,9 +965,9 @@ async def _save(turn: Turn) -> None:
     turn.flow.pause()
     await turn.delete_flow()
     await turn.delete_pin_prompts()
-    rows = [[_button(turn.ui, "journal_button_journal", "m")], _navigation(turn.ui, menu=True)]
+    rows = [[_button(turn.ui, "journal_button_journal", "m")], navigation_row(turn.ui)]
     text = turn.ui.text("journal_saved", number=entry.number)
-    await turn.show(_view("journal_saved", turn, _escape(text), rows), edit=False)
+    await turn.show(_view("journal_saved", turn, escape(text), rows), edit=False)
 
 
 async def _cancel_entry(turn: Turn) -> None:
@@ -976,8 +975,8 @@ async def _cancel_entry(turn: Turn) -> None:
     turn.flow.pause()
     await turn.delete_flow()
     await turn.delete_pin_prompts()
-    rows = [[_button(turn.ui, "journal_button_journal", "m")], _navigation(turn.ui, menu=True)]
-    await turn.show(_view("journal_cancelled", turn, _escape(turn.ui.text("journal_cancelled")), rows), edit=False)
+    rows = [[_button(turn.ui, "journal_button_journal", "m")], navigation_row(turn.ui)]
+    await turn.show(_view("journal_cancelled", turn, escape(turn.ui.text("journal_cancelled")), rows), edit=False)
 
 
 async def _take_entry_message(turn: Turn, message: Message) -> None:
@@ -996,7 +995,9 @@ async def _take_entry_message(turn: Turn, message: Message) -> None:
     if message.text is None:
         text = turn.ui.text("journal_unsupported")
         await turn.show(
-            _view("journal_unsupported", turn, _escape(text), [_navigation(turn.ui)]), edit=False, entry=True
+            _view("journal_unsupported", turn, escape(text), [navigation_row(turn.ui, menu=False)]),
+            edit=False,
+            entry=True,
         )
         return
     try:
@@ -1067,11 +1068,11 @@ async def _show_step(turn: Turn, draft: Draft, *, edit: bool = True, error: Inpu
     flow.awaiting, flow.in_entry = ENTRY, True
     view = await _review_view(turn, draft) if draft.step is Step.REVIEW else _step_view(turn, draft)
     if error in DATE_ERRORS:
-        view.html = f"<b>{_escape(_error_text(turn, error))}</b>"  # it asks again, with an example
+        view.html = f"<b>{escape(_error_text(turn, error))}</b>"  # it asks again, with an example
     elif error is not None:
-        view.html = f"<b>{_escape(_error_text(turn, error))}</b>\n\n{view.html}"
+        view.html = f"<b>{escape(_error_text(turn, error))}</b>\n\n{view.html}"
     if intro:
-        view.html = f"<i>{_escape(intro)}</i>\n\n{view.html}"
+        view.html = f"<i>{escape(intro)}</i>\n\n{view.html}"
     await turn.show(view, edit=edit, entry=True)
 
 
@@ -1081,17 +1082,17 @@ def _step_view(turn: Turn, draft: Draft) -> ScreenView:
     correcting = draft.back_to_review or draft.corrects is not None
     if not correcting:
         number = QUESTIONS.index(step) + 1
-        lines.append(f"<i>{_escape(ui.text('journal_step_counter', number=number, count=len(QUESTIONS)))}</i>")
+        lines.append(f"<i>{escape(ui.text('journal_step_counter', number=number, count=len(QUESTIONS)))}</i>")
     if step is Step.DATE:
         prompt = ui.text(STEP_PROMPT_KEYS[step], example=parsing.date_example(turn.journal.today()))
     elif step is Step.ATTACHMENTS:
         prompt = ui.text(STEP_PROMPT_KEYS[step], limit=MAX_ATTACHMENT_BYTES // MB)
     else:
         prompt = ui.text(STEP_PROMPT_KEYS[step])
-    lines.append(f"<b>{_escape(prompt)}</b>")
+    lines.append(f"<b>{escape(prompt)}</b>")
     current = _current_value(ui, draft)
     if current is not None and correcting:
-        lines.append(_escape(ui.text("journal_current_value", value=_shorten(current, 600))))
+        lines.append(escape(ui.text("journal_current_value", value=shorten(current, 600))))
     rows: list[list[ButtonView]] = []
     if step is Step.DATE:
         rows.append([_step_button_view(ui, "journal_button_today", step, "today"),
@@ -1100,24 +1101,24 @@ def _step_view(turn: Turn, draft: Draft) -> ScreenView:
         rows.append([_step_button_view(ui, CHILDREN_KEYS[c], step, c.value, capital=True) for c in ChildrenPresent])
     if step is Step.ATTACHMENTS:
         for item in draft.attachments:
-            rows.append([ButtonView("✖ " + _shorten(_attachment_text(ui, item), 40), f"{PREFIX}rm:{item.file_id}")])
+            rows.append([ButtonView("✖ " + shorten(_attachment_text(ui, item), 40), f"{PREFIX}rm:{item.file_id}")])
     if step is not Step.DATE or draft.occurred_on is not None:
         done = step is Step.ATTACHMENTS and draft.attachments
         rows.append([_step_button_view(ui, "journal_button_done" if done else "journal_button_skip", step, "skip")])
     if current is not None and step not in (Step.DATE, Step.ATTACHMENTS):
         rows.append([_step_button_view(ui, "journal_button_clear", step, "clear")])
     rows.append([_button(ui, "journal_button_cancel", "r:cancel")])
-    rows.append(_navigation(ui))
+    rows.append(navigation_row(ui, menu=False))
     return _view(f"journal_step_{step.value}", turn, "\n\n".join(lines), rows)
 
 
 async def _review_view(turn: Turn, draft: Draft) -> ScreenView:
     ui = turn.ui
-    heading = [f"<b>{_escape(ui.text(STEP_PROMPT_KEYS[Step.REVIEW]))}</b>"]
+    heading = [f"<b>{escape(ui.text(STEP_PROMPT_KEYS[Step.REVIEW]))}</b>"]
     if draft.corrects is not None:
         with contextlib.suppress(NotFound):
             corrected = await turn.journal.entry(turn.key, draft.corrects)
-            heading.append(_escape(ui.text("journal_record_correction_of", number=corrected.number)))
+            heading.append(escape(ui.text("journal_record_correction_of", number=corrected.number)))
     assert draft.occurred_on is not None
     body = _fields_html(ui, draft.occurred_on, draft.occurred_time, draft.texts, draft.children_present,
                         draft.attachments)  # fmt: skip
@@ -1125,7 +1126,7 @@ async def _review_view(turn: Turn, draft: Draft) -> ScreenView:
         [_button(ui, "journal_button_save", "r:save")],
         [_button(ui, "journal_button_change_field", "r:fields")],
         [_button(ui, "journal_button_cancel", "r:cancel")],
-        _navigation(ui),
+        navigation_row(ui, menu=False),
     ]
     return _view("journal_review", turn, "\n".join(heading) + "\n\n" + body, rows)
 
@@ -1134,9 +1135,9 @@ async def _show_fields(turn: Turn, draft: Draft) -> None:
     ui = turn.ui
     rows = [[ButtonView(ui.text(FIELD_KEYS[step]), f"{PREFIX}go:{step.value}")] for step in QUESTIONS]
     rows.append([_button(ui, "journal_button_back_to_review", "go:review")])
-    rows.append(_navigation(ui))
+    rows.append(navigation_row(ui, menu=False))
     turn.flow.awaiting, turn.flow.in_entry = ENTRY, True
-    await turn.show(_view("journal_fields", turn, _escape(ui.text("journal_review_fields")), rows), entry=True)
+    await turn.show(_view("journal_fields", turn, escape(ui.text("journal_review_fields")), rows), entry=True)
 
 
 def _fields_html(ui: Localizer, occurred_on, occurred_time, texts: dict[str, str], children,
@@ -1159,11 +1160,11 @@ def _fields_html(ui: Localizer, occurred_on, occurred_time, texts: dict[str, str
     shortened = total > TEXT_BUDGET
     lines = []
     for step, value in values:
-        shown = _shorten(value, share) if (value and shortened) else value
-        value_html = _escape(shown) if shown else f"<i>{_escape(missing)}</i>"
-        lines.append(f"<b>{_escape(ui.text(FIELD_KEYS[step]))}:</b> {value_html}")
+        shown = shorten(value, share) if (value and shortened) else value
+        value_html = escape(shown) if shown else f"<i>{escape(missing)}</i>"
+        lines.append(f"<b>{escape(ui.text(FIELD_KEYS[step]))}:</b> {value_html}")
     if shortened:
-        lines.append(f"<i>{_escape(ui.text('journal_text_shortened'))}</i>")
+        lines.append(f"<i>{escape(ui.text('journal_text_shortened'))}</i>")
     return "\n".join(lines)
 
 
@@ -1220,13 +1221,6 @@ def _step_button_view(ui: Localizer, key: str, step: Step, value: str, *, capita
     return ButtonView(text[:1].upper() + text[1:] if capital else text, f"{PREFIX}s:{step.value}:{value}")
 
 
-def _navigation(ui: Localizer, *, menu: bool = False) -> list[ButtonView]:
-    row = [ButtonView(ui.text("button_menu"), _screen(MENU_SCREEN))] if menu else []
-    row.append(ButtonView(ui.text("button_sos"), _screen(EMERGENCY_SCREEN)))
-    row.append(ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)))
-    return row
-
-
 def _screen(screen_id: str) -> str:
     return callbacks.for_screen(screen_id)
 
@@ -1235,14 +1229,6 @@ def _id(args: list[str]) -> str:
     """A record or file id from callback data: 32 hex digits, or nothing that could match one."""
     value = args[0] if args else ""
     return value if len(value) == 32 and all(c in "0123456789abcdef" for c in value) else "-"
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 ROUTES: dict[str, Callable[[Turn, list[str]], Awaitable[None]]] = {
