@@ -20,6 +20,7 @@ from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    OutboxItem,
     OutboxRepository,
     PairRepository,
 )
@@ -163,6 +164,19 @@ class HandoffService:
             erased.append(await self._reload(case))
         return erased
 
+    async def her_reply(self, item_id: int, telegram_user_id: int) -> tuple[Case, OutboxItem] | None:
+        """An advocate's reply in her own case, for the Show button (discreet mode); None for anything else,
+        so a forged id from someone else's case shows nothing."""
+        item = await self.outbox.get(item_id)
+        case = await self.cases.get(item.case_id) if item is not None else None
+        if item is None or case is None or item.direction != "to_survivor" or self.chat_id(case) != telegram_user_id:
+            return None
+        return case, item
+
+    async def first_show(self, item: OutboxItem) -> bool:
+        """True the first time only: a second tap on Show does not deliver the reply twice."""
+        return await self.outbox.mark_shown(item.id)
+
     def chat_id(self, case: Case) -> int | None:
         """Her chat id, unsealed for delivery; None once she erased her data."""
         if case.chat_ref is None or case.user_key is None:
@@ -170,6 +184,28 @@ class HandoffService:
         return int(self._sealer.open(case.chat_ref, case.user_key.encode()))
 
     # ----------------------------------------------------------------------------------- advocate side
+
+    async def case(self, case_id: int) -> Case | None:
+        return await self.cases.get(case_id)
+
+    async def case_in_topic(self, thread_id: int) -> Case | None:
+        return await self.cases.by_thread(thread_id)
+
+    async def act(self, case: Case, verb: str, advocate_id: int, first_name: str) -> Case | None:
+        """Claim, release, close or reopen from the desk; the desk is told in the topic. None for another verb.
+        The advocate's first name is shown to colleagues (card, notice), never to her."""
+        if verb == "claim":
+            case, notice = await self.claim(case, advocate_id, first_name), "notice_claimed"
+        elif verb == "release":
+            case, notice = await self.release(case, advocate_id), "notice_released"
+        elif verb == "close":
+            case, notice = await self.close(case, advocate_id), "notice_closed"
+        elif verb == "reopen":
+            case, notice = await self.reopen(case, advocate_id), "notice_reopened"
+        else:
+            return None
+        await self.outbox.add(case.id, "to_group", self._now(), notice=notice)
+        return case
 
     async def advocate_wrote(self, case: Case, message_id: int, reply_to: int | None) -> bool:
         """An advocate's message in the case topic: queued for her. False if it cannot reach her."""

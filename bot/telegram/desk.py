@@ -20,6 +20,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.content.i18n import Localizer
 from bot.handoff.repository import Case, DeskStateRepository, OutboxItem
 from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
+from bot.telegram.handoff import callbacks
+from bot.telegram.handoff.callbacks import CaseVerb
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -167,12 +169,12 @@ class Desk:
         if case.status == "erased":
             return None
         ui = self.ui()
-        claim = ("release", "button_release") if case.claimed_by else ("claim", "button_claim")
-        status = ("close", "button_close") if case.is_open else ("reopen", "button_reopen")
+        claim: tuple[CaseVerb, str] = ("release", "button_release") if case.claimed_by else ("claim", "button_claim")
+        status: tuple[CaseVerb, str] = ("close", "button_close") if case.is_open else ("reopen", "button_reopen")
         return InlineKeyboardMarkup(
             [
                 [
-                    InlineKeyboardButton(ui.text(key), callback_data=f"1:h:{verb}:{case.id}")
+                    InlineKeyboardButton(ui.text(key), callback_data=callbacks.CaseAction(verb, case.id).data())
                     for verb, key in (claim, status)
                 ]
             ]
@@ -339,7 +341,7 @@ class Desk:
                 her_chat,
                 ui.text("new_message"),
                 reply_markup=InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(ui.text("button_show"), callback_data=f"1:h:show:{item.id}")]]
+                    [[InlineKeyboardButton(ui.text("button_show"), callback_data=callbacks.ShowReply(item.id).data())]]
                 ),
             )
             await self.services.safety.record(her_chat, [notice.message_id], int(notice.date.timestamp()))

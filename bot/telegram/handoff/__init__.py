@@ -11,12 +11,14 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.content.registry import CANNED_PREFIX, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
+from bot.content import callbacks as content_callbacks
+from bot.content.registry import CANNED_PREFIX, HANDOFF_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, Triage
 from bot.telegram.context import BotApplication, Context
-from bot.telegram.views import answer_query, escape, navigation_row, replace_view
+from bot.telegram.handoff import callbacks
+from bot.telegram.views import answer_query, escape, navigation_row, replace_view, shorten
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -51,7 +53,8 @@ async def triage_answer(update: Update, context: Context) -> None:
     if query is None:
         return
     await answer_query(query)
-    answers = (query.data or "").split(":")[3:]
+    step = callbacks.parse_triage(query.data)
+    answers = list(step.answers) if step is not None else []
     user = query.from_user
     language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
     if not context.bot_data.desk.enabled:
@@ -90,15 +93,14 @@ async def show_reply(update: Update, context: Context) -> None:
     user = query.from_user
     handoff = context.bot_data.services.handoff
     language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
-    item_id = (query.data or "").rsplit(":", 1)[-1]
-    item = await handoff.outbox.get(int(item_id)) if item_id.isdigit() else None
-    case = await handoff.cases.get(item.case_id) if item is not None else None
-    # Only her own case's messages: a forged id from someone else's case shows nothing.
-    if item is None or case is None or handoff.chat_id(case) != user.id or item.direction != "to_survivor":
+    show = callbacks.parse_show(query.data)
+    found = await handoff.her_reply(show.item_id, user.id) if show is not None else None
+    if found is None:
         await answer_query(query, context.bot_data.services.content.ui(language).text("message_gone"))
         return
     await answer_query(query)
-    if await handoff.outbox.mark_shown(item.id):  # a second tap on Show does not deliver it twice
+    case, item = found
+    if await handoff.first_show(item):
         await context.bot_data.desk.copy_to_survivor(case, user.id, item, protect=True, mark=False)
     with contextlib.suppress(TelegramError):
         await query.message.delete()
@@ -137,17 +139,17 @@ async def relay_from_her(update: Update, context: Context) -> bool:
 
 def _triage_view(services: Services, language: str, answers: list[str]) -> ScreenView:
     ui = services.content.ui(language)
-    prefix = ":".join(["1:h:t", *answers])
-    skip = ButtonView(ui.text("answer_skip"), f"{prefix}:")
+    step = callbacks.TriageStep(tuple(answers))
+    skip = ButtonView(ui.text("answer_skip"), step.then(""))
     if not answers:
         question = ui.text("triage_safe_question")
-        rows = [[ButtonView(ui.text("answer_yes"), f"{prefix}:y"), ButtonView(ui.text("answer_no"), f"{prefix}:n")]]
+        rows = [[ButtonView(ui.text("answer_yes"), step.then("y")), ButtonView(ui.text("answer_no"), step.then("n"))]]
     elif len(answers) == 1:
         question = ui.text("triage_help_question")
-        rows = [[ButtonView(ui.text(key), f"{prefix}:{code}")] for code, key in HELP_KEYS.items()]
+        rows = [[ButtonView(ui.text(key), step.then(code))] for code, key in HELP_KEYS.items()]
     else:
         question = ui.text("triage_when_question")
-        rows = [[ButtonView(ui.text(key), f"{prefix}:{code}")] for code, key in WHEN_KEYS.items()]
+        rows = [[ButtonView(ui.text(key), step.then(code))] for code, key in WHEN_KEYS.items()]
     rows.append([skip])
     rows.append(navigation_row(ui))
     return ScreenView("handoff_triage", language, f"<b>{escape(question)}</b>", rows, len(question))
@@ -163,7 +165,7 @@ def _case_opened_view(context: Context, language: str, code: str) -> ScreenView:
     else:
         wait = ui.text("wait_off_hours", start=ui.weekday_time(hours.next_start(now)))
     text = "\n\n".join((ui.text("case_opened", code=code), wait, ui.text("case_danger")))
-    rows = [[ButtonView(ui.text("button_close_case"), "1:h:x")], navigation_row(ui)]
+    rows = [[ButtonView(ui.text("button_close_case"), callbacks.CLOSE_DATA)], navigation_row(ui)]
     return ScreenView("handoff_case", language, escape(text), rows, len(text))
 
 
@@ -177,11 +179,11 @@ async def group_button(update: Update, context: Context) -> None:
         if query is not None:
             await answer_query(query)
         return
-    _, _, verb, case_id = (query.data or "").split(":", 3)
-    case = await context.bot_data.services.handoff.cases.get(int(case_id)) if case_id.isdigit() else None
+    action = callbacks.parse_case_action(query.data)
+    case = await context.bot_data.services.handoff.case(action.case_id) if action is not None else None
     await answer_query(query)
-    if case is not None:
-        await _act(context, case, verb, query.from_user.id, query.from_user.first_name)
+    if action is not None and case is not None:
+        await _act(context, case, action.verb, query.from_user.id, query.from_user.first_name)
 
 
 async def group_command(update: Update, context: Context) -> None:
@@ -189,7 +191,7 @@ async def group_command(update: Update, context: Context) -> None:
     message = update.message
     if message is None or message.from_user is None or not message.is_topic_message:
         return
-    case = await context.bot_data.services.handoff.cases.by_thread(message.message_thread_id or 0)
+    case = await context.bot_data.services.handoff.case_in_topic(message.message_thread_id or 0)
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     if case is None or command == "note":
         return
@@ -205,7 +207,7 @@ async def _offer_canned(context: Context, case: Case) -> None:
     rows = [
         [
             InlineKeyboardButton(
-                _label(str(pack.ui[key])), callback_data=f"1:h:canned:{case.id}:{key[len(CANNED_PREFIX) :]}"
+                _label(str(pack.ui[key])), callback_data=callbacks.Canned(case.id, key[len(CANNED_PREFIX) :]).data()
             )
         ]
         for key in sorted(pack.ui)
@@ -224,12 +226,14 @@ async def send_canned(update: Update, context: Context) -> None:
         if query is not None:
             await answer_query(query)
         return
-    _, _, _, case_id, name = (query.data or "").split(":", 4)
+    canned = callbacks.parse_canned(query.data)
     handoff = context.bot_data.services.handoff
-    case = await handoff.cases.get(int(case_id)) if case_id.isdigit() else None
+    case = await handoff.case(canned.case_id) if canned is not None else None
     await answer_query(query)
-    key = CANNED_PREFIX + name
-    if case is None or key not in context.bot_data.services.content.tree.packs[case.language].ui:
+    if canned is None or case is None:
+        return
+    key = CANNED_PREFIX + canned.name
+    if key not in context.bot_data.services.content.tree.packs[case.language].ui:
         return
     text = context.bot_data.services.content.ui(case.language).text(key)
     # Not protected: a protected message could not be copied on to her.
@@ -244,29 +248,13 @@ async def send_canned(update: Update, context: Context) -> None:
 
 
 def _label(text: str) -> str:
-    return text if len(text) <= 40 else text[:39] + "…"
+    return shorten(text, 40)
 
 
 async def _act(context: Context, case: Case, verb: str, advocate_id: int, name: str) -> None:
-    handoff = context.bot_data.services.handoff
-    now = int(handoff.clock())
-    if verb == "claim":
-        case = await handoff.claim(case, advocate_id, name)
-        notice = "notice_claimed"
-    elif verb == "release":
-        case = await handoff.release(case, advocate_id)
-        notice = "notice_released"
-    elif verb == "close":
-        case = await handoff.close(case, advocate_id)
-        notice = "notice_closed"
-    elif verb == "reopen":
-        case = await handoff.reopen(case, advocate_id)
-        notice = "notice_reopened"
-    else:
-        return
-    # The advocate's first name is shown to colleagues (card, notice), never to her.
-    await handoff.outbox.add(case.id, "to_group", now, notice=notice)
-    context.bot_data.desk.changed(case.id)
+    acted = await context.bot_data.services.handoff.act(case, verb, advocate_id, name)
+    if acted is not None:
+        context.bot_data.desk.changed(acted.id)
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -279,7 +267,7 @@ async def group_message(update: Update, context: Context) -> None:
     if (message.text or message.caption or "").startswith(NOTE_MARKER):
         return
     handoff = context.bot_data.services.handoff
-    case = await handoff.cases.by_thread(message.message_thread_id or 0)
+    case = await handoff.case_in_topic(message.message_thread_id or 0)
     if case is None:
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
@@ -298,12 +286,14 @@ async def periodic(context: Context) -> None:
 
 def register(application: BotApplication, advocate_chat_id: int | None) -> None:
     """Registered before the generic handlers of the same group, so these buttons never reach them."""
-    application.add_handler(CallbackQueryHandler(start_handoff, pattern=r"^1:a:handoff:start$"))
-    application.add_handler(CallbackQueryHandler(triage_answer, pattern=r"^1:h:t(:[a-z]?){0,3}$"))
-    application.add_handler(CallbackQueryHandler(close_by_her, pattern=r"^1:h:x$"))
-    application.add_handler(CallbackQueryHandler(show_reply, pattern=r"^1:h:show:\d+$"))
-    application.add_handler(CallbackQueryHandler(group_button, pattern=r"^1:h:(claim|release|close|reopen):\d+$"))
-    application.add_handler(CallbackQueryHandler(send_canned, pattern=r"^1:h:canned:\d+:[a-z0-9_]+$"))
+    application.add_handler(
+        CallbackQueryHandler(start_handoff, pattern=f"^{content_callbacks.for_action(HANDOFF_ACTION)}$")
+    )
+    application.add_handler(CallbackQueryHandler(triage_answer, pattern=callbacks.TRIAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(close_by_her, pattern=callbacks.CLOSE_PATTERN))
+    application.add_handler(CallbackQueryHandler(show_reply, pattern=callbacks.SHOW_PATTERN))
+    application.add_handler(CallbackQueryHandler(group_button, pattern=callbacks.CASE_ACTION_PATTERN))
+    application.add_handler(CallbackQueryHandler(send_canned, pattern=callbacks.CANNED_PATTERN))
     if advocate_chat_id is None:
         return
     group = filters.Chat(advocate_chat_id) & filters.UpdateType.MESSAGE
