@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.handoff.hours import parse_days
+
 ENV_PREFIX = "BOT_"
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONTENT_DIR = PACKAGE_DIR.parent / "content"
@@ -133,23 +135,6 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / DATABASE_FILE
-
-
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def parse_days(value: str) -> frozenset[int]:
-    """ "mon-fri" or "mon,wed,sat" -> weekday numbers (Monday = 0)."""
-    days: set[int] = set()
-    for part in value.strip().lower().split(","):
-        start, _, end = part.strip().partition("-")
-        if start not in DAY_NAMES or (end and end not in DAY_NAMES):
-            raise ValueError("must be days like mon-fri or mon,wed,sat")
-        first, last = DAY_NAMES.index(start), DAY_NAMES.index(end or start)
-        if last < first:
-            raise ValueError("a range of days must go forward, like mon-fri")
-        days.update(range(first, last + 1))
-    return frozenset(days)
 
 
 def load_settings() -> Settings:

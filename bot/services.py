@@ -14,8 +14,9 @@ from bot.config import Settings
 from bot.content.store import ContentStore
 from bot.crypto import Sealer
 from bot.guide.service import GuideService
+from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
-from bot.handoff.service import HandoffService, WorkingHours
+from bot.handoff.service import HandoffService
 from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.handoff.service import Triage, WorkingHours
+from bot.handoff.hours import WorkingHours
+from bot.handoff.service import Triage
 from bot.timezone import ALMATY
 
 HOURS = WorkingHours.parse("09:00-18:00", "mon-fri")

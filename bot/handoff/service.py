@@ -2,20 +2,19 @@
 
 A survivor's case is known to advocates by a code (K7Q2), her language and what she writes — never her
 name, username or Telegram id. Every relayed message goes through the outbox first (written before it is
-sent), so a crash or a Telegram error delays it but never loses it; the Telegram layer (bot/telegram/relay.py)
+sent), so a crash or a Telegram error delays it but never loses it; the Telegram layer (bot/telegram/desk.py)
 delivers the outbox.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.config import parse_days
 from bot.crypto import Sealer
+from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import (
     AuditRepository,
     Case,
@@ -25,7 +24,6 @@ from bot.handoff.repository import (
     PairRepository,
 )
 from bot.privacy import Pseudonymizer
-from bot.timezone import ALMATY
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
 CODE_LENGTH = 4
@@ -55,33 +53,6 @@ class Triage:
     @property
     def urgent(self) -> bool:
         return self.safe == "n"
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    start: dt.time
-    end: dt.time
-    days: frozenset[int]
-
-    @classmethod
-    def parse(cls, hours: str, days: str) -> WorkingHours:
-        start, end = hours.split("-")
-        end_time = dt.time(23, 59, 59) if end == "24:00" else dt.time.fromisoformat(end)
-        return cls(dt.time.fromisoformat(start), end_time, parse_days(days))
-
-    def is_open(self, now: dt.datetime) -> bool:
-        local = now.astimezone(ALMATY)
-        return local.weekday() in self.days and self.start <= local.time() < self.end
-
-    def next_start(self, now: dt.datetime) -> dt.datetime:
-        """When the next shift starts, in Kazakhstan time."""
-        local = now.astimezone(ALMATY)
-        for offset in range(8):
-            day = local.date() + dt.timedelta(days=offset)
-            start = dt.datetime.combine(day, self.start, tzinfo=ALMATY)
-            if day.weekday() in self.days and start > local:
-                return start
-        return local  # no working days configured: say "now" rather than nothing
 
 
 class HandoffService:

@@ -1,0 +1,51 @@
+"""When advocates answer: working hours and days in Kazakhstan time, and the honest "next shift" time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.timezone import ALMATY
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(value: str) -> frozenset[int]:
+    """ "mon-fri" or "mon,wed,sat" -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in value.strip().lower().split(","):
+        start, _, end = part.strip().partition("-")
+        if start not in DAY_NAMES or (end and end not in DAY_NAMES):
+            raise ValueError("must be days like mon-fri or mon,wed,sat")
+        first, last = DAY_NAMES.index(start), DAY_NAMES.index(end or start)
+        if last < first:
+            raise ValueError("a range of days must go forward, like mon-fri")
+        days.update(range(first, last + 1))
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: dt.time
+    end: dt.time
+    days: frozenset[int]
+
+    @classmethod
+    def parse(cls, hours: str, days: str) -> WorkingHours:
+        start, end = hours.split("-")
+        end_time = dt.time(23, 59, 59) if end == "24:00" else dt.time.fromisoformat(end)
+        return cls(dt.time.fromisoformat(start), end_time, parse_days(days))
+
+    def is_open(self, now: dt.datetime) -> bool:
+        local = now.astimezone(ALMATY)
+        return local.weekday() in self.days and self.start <= local.time() < self.end
+
+    def next_start(self, now: dt.datetime) -> dt.datetime:
+        """When the next shift starts, in Kazakhstan time."""
+        local = now.astimezone(ALMATY)
+        for offset in range(8):
+            day = local.date() + dt.timedelta(days=offset)
+            start = dt.datetime.combine(day, self.start, tzinfo=ALMATY)
+            if day.weekday() in self.days and start > local:
+                return start
+        return local  # no working days configured: say "now" rather than nothing
