@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -58,14 +59,13 @@ def build_application(
     )
     if rate_limit:
         # Honours Telegram's flood limits and retries a 429 after its retry_after instead of losing the message.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                max_retries=3,
-                overall_max_rate=settings.messages_per_second,
-                group_max_rate=settings.group_messages_per_minute,
-                group_time_period=60,
-            )
+        limiter = AIORateLimiter(
+            max_retries=3,
+            overall_max_rate=settings.messages_per_second,
+            group_max_rate=settings.group_messages_per_minute,
+            group_time_period=60,
         )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]  # PTB types it for its default builder
     http: tuple[BaseRequest, ...] = ()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -73,7 +73,8 @@ def build_application(
         # One pool for the bot's calls and one for the long poll, so a waiting getUpdates never blocks a reply.
         http = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
         builder = builder.request(http[0]).get_updates_request(http[1])
-    application: BotApplication = builder.build()
+    # The builder's generic parameters do not follow context_types(); the application is what CONTEXT_TYPES says.
+    application = cast(BotApplication, builder.build())
     application.bot_data.http = http
     handlers.register(application, settings.advocate_chat_id)
     return application

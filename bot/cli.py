@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -40,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        return handler(args)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--stamp", metavar="LANG", choices=["kk", "en"], help="record the current versions for LANG")
     status.add_argument("screens", nargs="*", help="with --stamp: only these screen ids")
     status.set_defaults(handler=_content_status)
-    content.set_defaults(handler=lambda _args: (content.print_help(), EXIT_USAGE)[1])
+    content.set_defaults(handler=lambda _args: _usage(content))
     return parser
 
 
@@ -278,3 +280,8 @@ def _content_status(args: argparse.Namespace) -> int:
 def _print_problems(problems: list[Problem], file: TextIO) -> None:
     for problem in problems:
         print(problem, file=file)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_USAGE

@@ -7,13 +7,13 @@ import contextlib
 import logging
 
 from telegram.error import InvalidToken, NetworkError, TimedOut
-from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, attach, build_application, close_http, publish_commands
 from bot.config import ConfigError, Settings
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
 from bot.services import Services
+from bot.telegram.context import BotApplication
 from bot.telegram.polling import poll
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ async def serve(
 
 
 async def _serve(
-    application: Application,
+    application: BotApplication,
     settings: Settings,
     content: ContentStore,
     secret_key: bytes,
@@ -88,7 +88,7 @@ def reload_content(content: ContentStore) -> bool:
     return True
 
 
-async def _initialize(application: Application, stop: asyncio.Event) -> bool:
+async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
     """Reach the Bot API server, retrying with growing pauses while it is unreachable."""
     delay = 1.0
     while not stop.is_set():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.storage.database import Database
 
@@ -109,17 +111,17 @@ class CaseRepository:
         )
         return cursor.rowcount
 
-    async def _one(self, sql: str, params: tuple) -> Case | None:
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> Case | None:
         async with self._db.connection.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return _case(row) if row else None
 
-    async def _many(self, sql: str, params: tuple) -> list[Case]:
+    async def _many(self, sql: str, params: tuple[Any, ...]) -> list[Case]:
         async with self._db.connection.execute(sql, params) as cursor:
             return [_case(row) for row in await cursor.fetchall()]
 
 
-def _case(row: tuple) -> Case:
+def _case(row: Iterable[Any]) -> Case:
     values = list(row)
     values[6] = bool(values[6])  # urgent
     values[12] = bool(values[12])  # blocked
@@ -234,7 +236,7 @@ class PairRepository:
             (case_id, group_message),
         )
 
-    async def _one(self, sql: str, params: tuple) -> int | None:
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> int | None:
         async with self._db.connection.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else None

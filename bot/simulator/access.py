@@ -33,9 +33,9 @@ def find_chat(world: World, chat_id: int | str | None) -> ChatRec:
         raise bad("chat_id is empty")
     if isinstance(chat_id, str):
         name = chat_id.lstrip("@").lower()
-        for chat in world.chats.values():
-            if chat.username and chat.username.lower() == name:
-                return chat
+        for named in world.chats.values():
+            if named.username and named.username.lower() == name:
+                return named
         raise bad("chat not found")
     chat = world.chats.get(chat_id)
     if chat is None:

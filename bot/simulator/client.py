@@ -405,7 +405,8 @@ class SimUser(_Member):
 
         where = f"chat {chat_rec.title or self.first_name}" + (f" topic {thread_id}" if thread_id else "")
         try:
-            return await _wait(self._world, find, timeout, f"no bot message in {where}")
+            found: SimMessage = await _wait(self._world, find, timeout, f"no bot message in {where}")
+            return found
         except TimeoutError as err:
             recent = [str(m) for m in _chat_messages(self._world, chat_rec)[-5:]]
             raise TimeoutError(f"{err}; the chat ends with: {recent}") from None

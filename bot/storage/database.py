@@ -125,7 +125,7 @@ class Database:
     async def integrity_ok(self) -> bool:
         async with self.connection.execute("PRAGMA integrity_check") as cursor:
             row = await cursor.fetchone()
-        return bool(row) and row[0] == "ok"
+        return row is not None and row[0] == "ok"
 
 
 def _split_statements(sql: str) -> list[str]:

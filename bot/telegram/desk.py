@@ -56,6 +56,13 @@ class Desk:
         self._cards_refreshed_at = 0.0
 
     @property
+    def group_id(self) -> int:
+        """The advocates' group; the desk talks to it only when it is configured (and enabled)."""
+        if self.chat_id is None:
+            raise RuntimeError("no advocates' group is configured")
+        return self.chat_id
+
+    @property
     def handoff(self) -> HandoffService:
         return self.services.handoff
 
@@ -99,12 +106,12 @@ class Desk:
     async def ensure_topic(self, case: Case) -> Case:
         if case.thread_id is not None:
             return case
-        topic = await self.bot.create_forum_topic(self.chat_id, self._topic_name(case))
+        topic = await self.bot.create_forum_topic(self.group_id, self._topic_name(case))
         await self.handoff.cases.update(case.id, thread_id=topic.message_thread_id, card_message_id=None)
         case = await self.handoff.cases.get(case.id) or case
         card_text = self.card_text(case)
         card = await self.bot.send_message(
-            self.chat_id, card_text, message_thread_id=case.thread_id, reply_markup=self.card_buttons(case)
+            self.group_id, card_text, message_thread_id=case.thread_id, reply_markup=self.card_buttons(case)
         )
         await self.handoff.cases.update(case.id, card_message_id=card.message_id)
         self._shown[case.id] = (card_text, self._topic_name(case), True)
@@ -136,16 +143,16 @@ class Desk:
         with contextlib.suppress(TelegramError):
             if card != shown_card and case.card_message_id is not None:
                 await self.bot.edit_message_text(
-                    card, self.chat_id, case.card_message_id, reply_markup=self.card_buttons(case)
+                    card, self.group_id, case.card_message_id, reply_markup=self.card_buttons(case)
                 )
         with contextlib.suppress(TelegramError):
             if name != shown_name:
-                await self.bot.edit_forum_topic(self.chat_id, case.thread_id, name=name)
+                await self.bot.edit_forum_topic(self.group_id, case.thread_id, name=name)
         with contextlib.suppress(TelegramError):
             if is_open and not shown_open:
-                await self.bot.reopen_forum_topic(self.chat_id, case.thread_id)
+                await self.bot.reopen_forum_topic(self.group_id, case.thread_id)
             elif not is_open and shown_open:
-                await self.bot.close_forum_topic(self.chat_id, case.thread_id)
+                await self.bot.close_forum_topic(self.group_id, case.thread_id)
         self._shown[case.id] = (card, name, is_open)
         await self.refresh_queue()
 
@@ -213,7 +220,7 @@ class Desk:
         message_id = await self._state.get(QUEUE_MESSAGE_KEY)
         try:
             if message_id is not None:
-                await self.bot.edit_message_text(text, self.chat_id, int(message_id))
+                await self.bot.edit_message_text(text, self.group_id, int(message_id))
                 return
         except BadRequest as error:
             if "not modified" in error.message.lower():
@@ -221,9 +228,9 @@ class Desk:
         except TelegramError:
             return
         with contextlib.suppress(TelegramError):
-            sent = await self.bot.send_message(self.chat_id, text)
+            sent = await self.bot.send_message(self.group_id, text)
             await self._state.set(QUEUE_MESSAGE_KEY, str(sent.message_id))
-            await self.bot.pin_chat_message(self.chat_id, sent.message_id, disable_notification=True)
+            await self.bot.pin_chat_message(self.group_id, sent.message_id, disable_notification=True)
 
     # -------------------------------------------------------------------------------------------- relay
 
@@ -308,7 +315,7 @@ class Desk:
         case = await self.ensure_topic(case)
         if item.notice is not None:
             text = self.ui().text(item.notice, minutes=self.ping_minutes, name=case.claimed_name or "")
-            sent = await self.bot.send_message(self.chat_id, text, message_thread_id=case.thread_id)
+            sent = await self.bot.send_message(self.group_id, text, message_thread_id=case.thread_id)
             await self.handoff.outbox.mark_sent(item.id, sent.message_id)
             return
         her_chat = self.handoff.chat_id(case)
@@ -317,14 +324,15 @@ class Desk:
             return
         if len(batch) > 1:
             ids = [part.source_message for part in batch if part.source_message is not None]
-            copies = await self.bot.copy_messages(self.chat_id, her_chat, ids, message_thread_id=case.thread_id)
+            copies = await self.bot.copy_messages(self.group_id, her_chat, ids, message_thread_id=case.thread_id)
             for part, copy in zip(batch, copies, strict=False):
                 await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id)
                 await self.handoff.outbox.mark_sent(part.id, copy.message_id)
             return
         reply = await self._reply_in_group(case, item.reply_to)
+        assert item.source_message is not None  # a message, not a notice (notices were sent above)
         copy = await self.bot.copy_message(
-            self.chat_id, her_chat, item.source_message, message_thread_id=case.thread_id, reply_parameters=reply
+            self.group_id, her_chat, item.source_message, message_thread_id=case.thread_id, reply_parameters=reply
         )
         await self.handoff.pairs.add(case.id, item.source_message or 0, copy.message_id)
         await self.handoff.outbox.mark_sent(item.id, copy.message_id)
@@ -357,8 +365,9 @@ class Desk:
             mine = await self.handoff.pairs.survivor_for(case.id, item.reply_to)
             if mine is not None:
                 reply = ReplyParameters(mine, allow_sending_without_reply=True)
+        assert item.source_message is not None  # a message, not a notice (notices were sent above)
         copy = await self.bot.copy_message(
-            her_chat, self.chat_id, item.source_message, reply_parameters=reply, protect_content=protect
+            her_chat, self.group_id, item.source_message, reply_parameters=reply, protect_content=protect
         )
         await self.services.safety.record(her_chat, [copy.message_id], int(self.handoff.clock()))
         await self.handoff.pairs.add(case.id, copy.message_id, item.source_message or 0)
@@ -392,7 +401,7 @@ class Desk:
         log.warning("case topic recreated case=%s", case.code)
         try:  # right under the new card, before the messages that are delivered again
             text = self.ui().text("notice_topic_recreated")
-            await self.bot.send_message(self.chat_id, text, message_thread_id=fresh.thread_id)
+            await self.bot.send_message(self.group_id, text, message_thread_id=fresh.thread_id)
         except TelegramError:
             await self.handoff.outbox.add(
                 case.id, "to_group", int(self.handoff.clock()), notice="notice_topic_recreated"

@@ -7,7 +7,8 @@ services, and logs carry pseudonyms and error types only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -51,7 +52,7 @@ async def track_incoming(update: Update, context: Context) -> None:
     )
 
 
-def show_screen(screen_id: str) -> Callable[[Update, Context], Awaitable[None]]:
+def show_screen(screen_id: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A command that answers with one screen as a new message: /start, /sos, /menu, /language, /forget."""
 
     async def command(update: Update, context: Context) -> None:

@@ -9,9 +9,14 @@ form-encoded parameters, multipart for files, and timeouts and network failures 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # typing only: the signature of BaseRequest.do_request
 
 DEFAULT_TIMEOUT = 5.0
 MEDIA_WRITE_TIMEOUT = 20.0  # uploads (a PDF export) get longer to be written
@@ -54,20 +59,18 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data is not None else None
-        read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-        write = write_timeout
-        if write is BaseRequest.DEFAULT_NONE:
-            write = MEDIA_WRITE_TIMEOUT if files else self._write_timeout
-        connect = self._connect_timeout if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
-        pool = self._pool_timeout if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
+        read = _given(read_timeout, self._read_timeout)
+        write = _given(write_timeout, MEDIA_WRITE_TIMEOUT if files else self._write_timeout)
+        connect = _given(connect_timeout, self._connect_timeout)
+        pool = _given(pool_timeout, self._pool_timeout)
         # aiohttp has no write timeout of its own: sending the request counts towards the whole-request limit.
         parts = [read, write, connect, pool]
         timeout = aiohttp.ClientTimeout(
@@ -85,7 +88,14 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
 
-def _body(request_data: RequestData | None, files: dict | None) -> aiohttp.FormData | dict[str, str] | None:
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """PTB passes DEFAULT_NONE for "use the request object's own timeout"."""
+    if value is None or isinstance(value, int | float):
+        return value  # None: no limit at all, on purpose
+    return default
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> aiohttp.FormData | dict[str, str] | None:
     """Form fields as PTB sends them (JSON-encoded values); multipart when there are files."""
     if request_data is None:
         return None

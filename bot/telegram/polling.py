@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
+
+from bot.telegram.context import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ BUSY_POLL_SECONDS = 0.05
 class Dispatcher:
     """Starts updates in the right order and knows the offset that confirms only finished ones."""
 
-    def __init__(self, application: Application) -> None:
+    def __init__(self, application: BotApplication) -> None:
         self._application = application
         self._running: dict[int, asyncio.Task[None]] = {}  # update id -> its task, until finished
         self._chat_tail: dict[int, asyncio.Task[None]] = {}  # the last task started for each private chat
@@ -114,7 +115,7 @@ def private_chat_id(update: Update) -> int | None:
     return None
 
 
-async def handle_batch(application: Application, updates: Sequence[Update]) -> None:
+async def handle_batch(application: BotApplication, updates: Sequence[Update]) -> None:
     """Handle a batch to the end (for tests and tools); an error that escaped PTB is raised afterwards."""
     dispatcher = Dispatcher(application)
     dispatcher.start(updates)
@@ -123,7 +124,7 @@ async def handle_batch(application: Application, updates: Sequence[Update]) -> N
         raise dispatcher.failures[0]
 
 
-async def poll(application: Application, stop: asyncio.Event, allowed_updates: list[str]) -> None:
+async def poll(application: BotApplication, stop: asyncio.Event, allowed_updates: list[str]) -> None:
     dispatcher = Dispatcher(application)
     delay = 1.0
     try:
@@ -175,7 +176,7 @@ async def poll(application: Application, stop: asyncio.Event, allowed_updates: l
         raise dispatcher.failures[0]
 
 
-async def _confirm(application: Application, offset: int | None) -> None:
+async def _confirm(application: BotApplication, offset: int | None) -> None:
     """On a clean stop, tell Telegram what was handled, so the next start does not handle it again."""
     if offset is None:
         return

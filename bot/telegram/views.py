@@ -6,7 +6,7 @@ import html
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import callbacks
@@ -82,9 +82,14 @@ async def send_view(bot: Bot, services: Services, chat_id: int, view: ScreenView
     return message
 
 
-async def replace_view(services: Services, message: Message, view: ScreenView, intro: str | None = None) -> None:
+async def replace_view(
+    services: Services, message: MaybeInaccessibleMessage, view: ScreenView, intro: str | None = None
+) -> None:
     """Edit the pressed message in place, so the chat stays short; send anew if it can't be edited
     (too old, already deleted)."""
+    if not isinstance(message, Message):  # older than 48 hours: Telegram no longer lets the bot edit it
+        await send_view(message.get_bot(), services, message.chat.id, view, intro)
+        return
     try:
         await message.edit_text(message_html(view, intro), reply_markup=keyboard(view))
     except BadRequest as error:

@@ -7,7 +7,14 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -35,23 +42,25 @@ WHEN_KEYS = {code: f"when_{name}" for code, name in WHEN.items()}
 
 async def start_handoff(update: Update, context: Context) -> None:
     """She agreed to what the advocate will see: ask the optional questions, or offer the hotlines."""
-    query = _private_query(update)
-    if query is None:
+    pressed = _private_query(update)
+    if pressed is None:
         return
+    query, message = pressed
     await answer_query(query)
     if not context.bot_data.desk.enabled:
         await _offer_hotlines(context, query)
         return
     user = query.from_user
     language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
-    await replace_view(context.bot_data.services, query.message, _triage_view(context.bot_data.services, language, []))
+    await replace_view(context.bot_data.services, message, _triage_view(context.bot_data.services, language, []))
 
 
 async def triage_answer(update: Update, context: Context) -> None:
     """`1:h:t:<safe>:<help>:<when>`: one more answer each tap; the last one opens the case."""
-    query = _private_query(update)
-    if query is None:
+    pressed = _private_query(update)
+    if pressed is None:
         return
+    query, message = pressed
     await answer_query(query)
     step = callbacks.parse_triage(query.data)
     answers = list(step.answers) if step is not None else []
@@ -62,34 +71,36 @@ async def triage_answer(update: Update, context: Context) -> None:
         return
     if len(answers) < 3:
         await replace_view(
-            context.bot_data.services, query.message, _triage_view(context.bot_data.services, language, answers)
+            context.bot_data.services, message, _triage_view(context.bot_data.services, language, answers)
         )
         return
     triage = Triage(*(answer if answer else "-" for answer in answers[:3]))
     case = await context.bot_data.services.handoff.open_case(user.id, language, triage)
-    await replace_view(context.bot_data.services, query.message, _case_opened_view(context, language, case.code))
+    await replace_view(context.bot_data.services, message, _case_opened_view(context, language, case.code))
     context.bot_data.desk.changed(case.id)
 
 
 async def close_by_her(update: Update, context: Context) -> None:
-    query = _private_query(update)
-    if query is None:
+    pressed = _private_query(update)
+    if pressed is None:
         return
+    query, message = pressed
     user = query.from_user
     case = await context.bot_data.services.handoff.close_by_survivor(user.id)
     language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
     await answer_query(query, context.bot_data.services.content.ui(language).text("case_closed_by_you"))
     reply = await context.bot_data.services.guide.open(user.id, user.language_code, MENU_SCREEN)
-    await replace_view(context.bot_data.services, query.message, reply.view)
+    await replace_view(context.bot_data.services, message, reply.view)
     if case is not None:
         context.bot_data.desk.changed(case.id)
 
 
 async def show_reply(update: Update, context: Context) -> None:
     """Discreet delivery: the neutral notice becomes the advocate's message when she taps Show."""
-    query = _private_query(update)
-    if query is None:
+    pressed = _private_query(update)
+    if pressed is None:
         return
+    query, message = pressed
     user = query.from_user
     handoff = context.bot_data.services.handoff
     language = await context.bot_data.services.guide.language_of(user.id, user.language_code)
@@ -102,16 +113,17 @@ async def show_reply(update: Update, context: Context) -> None:
     case, item = found
     if await handoff.first_show(item):
         await context.bot_data.desk.copy_to_survivor(case, user.id, item, protect=True, mark=False)
-    with contextlib.suppress(TelegramError):
-        await query.message.delete()
+    if isinstance(message, Message):
+        with contextlib.suppress(TelegramError):
+            await message.delete()
 
 
-def _private_query(update: Update) -> CallbackQuery | None:
-    """The button press, if it comes from her private chat; her-side buttons live nowhere else."""
+def _private_query(update: Update) -> tuple[CallbackQuery, MaybeInaccessibleMessage] | None:
+    """The button press and its message, if it comes from her private chat; her-side buttons live nowhere else."""
     query = update.callback_query
     if query is None or query.message is None or query.message.chat.type != query.message.chat.PRIVATE:
         return None
-    return query
+    return query, query.message
 
 
 async def _offer_hotlines(context: Context, query: CallbackQuery) -> None:
@@ -214,7 +226,7 @@ async def _offer_canned(context: Context, case: Case) -> None:
         if key.startswith(CANNED_PREFIX)
     ]
     await context.bot.send_message(
-        context.bot_data.desk.chat_id, ui.text("replies_title"), message_thread_id=case.thread_id,
+        context.bot_data.desk.group_id, ui.text("replies_title"), message_thread_id=case.thread_id,
         reply_markup=InlineKeyboardMarkup(rows) if rows else None,
     )  # fmt: skip
 

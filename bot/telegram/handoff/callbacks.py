@@ -18,8 +18,8 @@ from typing import Literal
 
 PREFIX = "1:h:"
 MAX_ID = 2**63 - 1  # SQLite's INTEGER
-CASE_VERBS = ("claim", "release", "close", "reopen")
 CaseVerb = Literal["claim", "release", "close", "reopen"]
+CASE_VERBS: tuple[CaseVerb, ...] = ("claim", "release", "close", "reopen")
 
 TRIAGE_PATTERN = r"^1:h:t(:[a-z]?){0,3}$"
 CLOSE_PATTERN = r"^1:h:x$"
