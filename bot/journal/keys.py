@@ -12,6 +12,9 @@ Design
   time_cost=3, memory_cost=64 MiB, parallelism=1 (OWASP's recommended minimum for Argon2id is lower).
 - Setting, changing or removing the PIN rewraps the data key only; entries are not touched. After a rewrap
   the WAL is checkpointed, so the previous wrap does not linger in the -wal file.
+- A PIN typed in a dialog is never kept as typed between two messages: the new PIN's first typing becomes a
+  `PendingPin` (a salted digest, to compare the second typing with); a checked current PIN becomes a
+  `PinChange` (a random token that only this process's memory can redeem, once, until the journal locks).
 - Wrong PINs: after 5 wrong tries the journal is locked for 15 minutes; every further lockout doubles
   (30 min, 1 h, … capped at 24 h) until a correct PIN resets the count. Counters are in SQLite, so a
   restart does not reset them, and no PIN is even checked while locked.
@@ -24,13 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import os
 import re
+import secrets
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.hazmat.primitives import hashes
@@ -100,11 +106,42 @@ def normalize_pin(pin: str) -> str:
     return pin
 
 
+@dataclass(frozen=True)
+class PendingPin:
+    """A new PIN typed once, waiting for her to type it again: a salted digest, never the PIN itself."""
+
+    salt: bytes = field(repr=False)
+    digest: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, typed: str) -> PendingPin:
+        """Checked like any PIN: raises JournalInputError (too short, too long)."""
+        salt = os.urandom(PIN_SALT_BYTES)
+        return cls(salt, _pin_digest(salt, normalize_pin(typed)))
+
+    def matches(self, typed: str) -> bool:
+        try:
+            normalized = normalize_pin(typed)
+        except JournalInputError:
+            return False  # a PIN of the wrong length is simply a different one
+        return hmac.compare_digest(self.digest, _pin_digest(self.salt, normalized))
+
+
+@dataclass(frozen=True)
+class PinChange:
+    """Stands for a current PIN checked by `JournalKeys.begin_pin_change`, so the dialog need not keep the
+    PIN until the new one is confirmed. Opaque: a random token; what it unlocks stays in this process's
+    memory, and is gone once used, or when the journal locks (idle, Lock, Exit, a new unlock)."""
+
+    token: bytes = field(repr=False)
+
+
 @dataclass
 class _Unlocked:
     data_key: bytes
     aead: AESGCM
     last_used: float
+    pin_change: bytes | None = field(default=None, repr=False)  # the token of a PinChange, while it is valid
 
 
 class JournalKeys:
@@ -205,17 +242,34 @@ class JournalKeys:
             await self._rewrap(user_key, data_key, new_pin)
             self._remember(user_key, data_key)
 
-    async def change_pin(self, user_key: str, current_pin: str, new_pin: str) -> None:
+    async def begin_pin_change(self, user_key: str, current_pin: str) -> PinChange:
+        """Check the current PIN before she picks a new one, as `unlock` does (a wrong one counts; the journal
+        opens), and return a PinChange that `change_pin` takes instead of the PIN."""
+        async with self._user_lock(user_key):
+            row = await self.row(user_key)
+            if row.has_pin:
+                data_key = await self._check_pin(row, current_pin)
+            else:
+                data_key = self._unwrap_server(user_key, row.wrapped_key)
+            token = secrets.token_bytes(16)
+            self._remember(user_key, data_key, pin_change=token)
+        return PinChange(token)
+
+    async def change_pin(self, user_key: str, current: PinChange | str, new_pin: str) -> None:
         """Needs the current PIN even while unlocked: whoever picks up an unlocked phone must not be able to
-        lock her out. A wrong current PIN counts as a wrong try."""
+        lock her out. `current` is the PIN (a wrong one counts as a wrong try) or the PinChange given when it
+        was checked; a PinChange no longer valid (used, or the journal locked since) raises JournalLocked."""
         new_pin = normalize_pin(new_pin)
         async with self._user_lock(user_key):
             row = await self.row(user_key)
             if not row.has_pin:
                 raise NoPinSet()
-            data_key = await self._check_pin(row, current_pin)
+            if isinstance(current, PinChange):
+                data_key = self._redeem(user_key, current)
+            else:
+                data_key = await self._check_pin(row, current)
             await self._rewrap(user_key, data_key, new_pin)
-            self._remember(user_key, data_key)
+            self._remember(user_key, data_key)  # a fresh entry: the PinChange cannot be used twice
 
     async def remove_pin(self, user_key: str, current_pin: str) -> None:
         async with self._user_lock(user_key):
@@ -245,8 +299,15 @@ class JournalKeys:
             item.last_used = now
         return item
 
-    def _remember(self, user_key: str, data_key: bytes) -> None:
-        self._unlocked[user_key] = _Unlocked(data_key, AESGCM(data_key), self.monotonic())
+    def _remember(self, user_key: str, data_key: bytes, *, pin_change: bytes | None = None) -> None:
+        self._unlocked[user_key] = _Unlocked(data_key, AESGCM(data_key), self.monotonic(), pin_change)
+
+    def _redeem(self, user_key: str, change: PinChange) -> bytes:
+        """The data key a PinChange stands for; it expires with the unlocked key it was issued with."""
+        item = self._get(user_key, touch=False)
+        if item.pin_change is None or not hmac.compare_digest(item.pin_change, change.token):
+            raise JournalLocked()
+        return item.data_key
 
     def _user_lock(self, user_key: str) -> asyncio.Lock:
         # One PIN check at a time per journal, so parallel tries cannot slip past the counter.
@@ -319,6 +380,10 @@ class JournalKeys:
         return HKDF(
             algorithm=hashes.SHA256(), length=32, salt=salt, info=b"dv-help-bot/journal-pin-kek|" + user_key.encode()
         ).derive(self._server_kek + stretched)
+
+
+def _pin_digest(salt: bytes, pin: str) -> bytes:
+    return hashlib.sha256(salt + pin.encode("utf-8")).digest()
 
 
 def _wrap_context(user_key: str, with_pin: bool) -> bytes:

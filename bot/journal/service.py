@@ -5,10 +5,18 @@ Every method takes the pseudonymous `user_key` (bot.privacy.Pseudonymizer.user_k
 
 Opening the journal
     status(user_key) -> JournalStatus          exists? PIN? unlocked? locked out until? a draft waiting?
+    exists(user_key) -> bool                   is there a journal at all (no key needed)
     create(user_key, pin=None)                 first use; with a PIN, warn first: a forgotten PIN is final
     unlock(user_key, pin=None)                 raises PinRequired, WrongPin(tries_left), LockedOut(until)
+    require_open(user_key)                     raises JournalLocked unless the key is in memory (and uses it)
     lock(user_key)                             forget the key now (Exit, or "lock" in the menu)
+    forget_idle_keys() -> int                  forget every key left idle too long (a periodic job)
     set_pin / change_pin / remove_pin          rewrap the key only; change/remove need the current PIN
+A PIN dialog keeps no PIN as typed between her messages:
+    pending = journal.pending_pin(first)       # raises JournalInputError (length); a salted digest only
+    pending.matches(second) -> bool            # the same PIN typed again?
+    change = await journal.begin_pin_change(key, current)   # checks it like unlock (a wrong one counts)
+    await journal.change_pin(key, change, new)              # once, before the journal locks again
 Every other method needs the journal unlocked and raises JournalLocked when the key is not in memory (expired
 after 10 minutes idle by default, locked, or no journal at all — status() tells which): ask for the PIN,
 unlock, and call again — a draft waits, encrypted, in the database.
@@ -20,7 +28,9 @@ The guided entry, one message at a time (each step skippable except the date)
     draft = await journal.skip(key)                    # leaves the step empty, moves on (not for the date)
     draft = await journal.clear(key)                   # empties the step's value, moves on (corrections)
     draft = await journal.add_attachment(key, NewAttachment(data, AttachmentKind.PHOTO, "a.jpg", "image/jpeg"))
+    draft = await journal.choose(key, step, "today")   # a button of the prompt for `step`: skip, clear, today…
     draft = await journal.go_to(key, Step.PLACE)       # from the review: change one answer, then back to REVIEW
+    journal.check_file(draft, size)                    # before downloading a file: too large? too many?
     entry = await journal.save_draft(key)              # appends the entry (or correction) to the chain
     await journal.cancel_draft(key)                    # drops the draft and the files added to it
 A refused answer raises JournalInputError(code); the draft stays at the same step. The codes map to UI
@@ -51,13 +61,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.content.i18n import Localizer
 from bot.journal import chain, codec, export, parsing, sealing
 from bot.journal.files import AttachmentStore, new_file_name
-from bot.journal.keys import DEFAULT_ARGON2, DEFAULT_IDLE_SECONDS, Argon2Params, JournalKeys
+from bot.journal.keys import DEFAULT_ARGON2, DEFAULT_IDLE_SECONDS, Argon2Params, JournalKeys, PendingPin, PinChange
 from bot.journal.model import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
@@ -67,6 +78,7 @@ from bot.journal.model import (
     BrokenLink,
     ChainProblem,
     ChainReport,
+    ChildrenPresent,
     Draft,
     Entry,
     EntryFields,
@@ -90,6 +102,11 @@ log = logging.getLogger(__name__)
 
 SALT_BYTES = 16
 MAX_NAME_CHARS = 255
+# The answers a step's buttons give (skip and clear work at every step that has them).
+BUTTON_ANSWERS: dict[Step, frozenset[str]] = {
+    Step.DATE: frozenset({"today", "yesterday"}),
+    Step.CHILDREN: frozenset(choice.value for choice in ChildrenPresent),
+}
 
 
 class JournalService:
@@ -153,17 +170,39 @@ class JournalService:
         await self.keys.create(user_key, pin)
         log.info("journal created pin=%s", pin is not None)
 
+    async def exists(self, user_key: str) -> bool:
+        return await self.keys.exists(user_key)
+
     async def unlock(self, user_key: str, pin: str | None = None) -> None:
         await self.keys.unlock(user_key, pin)
+
+    def require_open(self, user_key: str) -> None:
+        """For what only an open journal offers (its PIN menu, "delete everything" from the menu): raises
+        JournalLocked otherwise. Counts as a use: the idle timer restarts."""
+        self.keys.aead(user_key)
 
     def lock(self, user_key: str) -> None:
         self.keys.lock(user_key)
 
+    def forget_idle_keys(self) -> int:
+        """Forget every key idle for too long, so none stays in memory just because nobody came back."""
+        return self.keys.purge_expired()
+
+    @staticmethod
+    def pending_pin(typed: str) -> PendingPin:
+        """A new PIN's first typing, to compare the second with. Raises JournalInputError (too short, too long)."""
+        return PendingPin.of(typed)
+
     async def set_pin(self, user_key: str, new_pin: str) -> None:
         await self.keys.set_pin(user_key, new_pin)
 
-    async def change_pin(self, user_key: str, current_pin: str, new_pin: str) -> None:
-        await self.keys.change_pin(user_key, current_pin, new_pin)
+    async def begin_pin_change(self, user_key: str, current_pin: str) -> PinChange:
+        """Check the current PIN as unlock() does (a wrong one counts) before she picks a new one; the
+        PinChange returned stands for it in change_pin(), once, until the journal locks."""
+        return await self.keys.begin_pin_change(user_key, current_pin)
+
+    async def change_pin(self, user_key: str, current: PinChange | str, new_pin: str) -> None:
+        await self.keys.change_pin(user_key, current, new_pin)
 
     async def remove_pin(self, user_key: str, current_pin: str) -> None:
         await self.keys.remove_pin(user_key, current_pin)
@@ -239,10 +278,37 @@ class JournalService:
             raise JournalInputError(InputError.NOT_NOW)
         return await self._store_draft(user_key, aead, _advance(draft))
 
+    async def choose(self, user_key: str, step: Step | None, choice: str) -> Draft:
+        """A button of the prompt for `step`: "skip", "clear", or an answer of BUTTON_ANSWERS. Only for the
+        step the draft is at: an older prompt's button (or one for no step) raises JournalInputError(NOT_NOW)."""
+        _, draft = await self._require_draft(user_key)
+        if step is not draft.step:
+            raise JournalInputError(InputError.NOT_NOW)
+        if choice == "skip":
+            return await self.skip(user_key)
+        if choice == "clear":
+            return await self.clear(user_key)
+        if choice in BUTTON_ANSWERS.get(step, ()):
+            return await self.answer(user_key, choice)
+        raise JournalInputError(InputError.NOT_NOW)
+
     async def go_to(self, user_key: str, step: Step) -> Draft:
+        """Change one answer (from the review), or back to REVIEW. Before the date is given there is nothing
+        to review or change: the draft stays at the date."""
         aead, draft = await self._require_draft(user_key)
+        if draft.occurred_on is None:
+            step = Step.DATE
         back = step is not Step.REVIEW and (draft.step is Step.REVIEW or draft.back_to_review)
         return await self._store_draft(user_key, aead, replace(draft, step=step, back_to_review=back))
+
+    @staticmethod
+    def check_file(draft: Draft, size: int | None) -> None:
+        """Before a file is downloaded at all: raises FILE_TOO_LARGE or TOO_MANY_FILES if it cannot be added
+        (size: as announced, None if unknown; add_attachment checks the real bytes again)."""
+        if size is not None and size > MAX_ATTACHMENT_BYTES:
+            raise JournalInputError(InputError.FILE_TOO_LARGE)
+        if len(draft.attachments) >= MAX_ATTACHMENTS:
+            raise JournalInputError(InputError.TOO_MANY_FILES)
 
     async def add_attachment(self, user_key: str, new: NewAttachment) -> Draft:
         """Accepted at any step; the step does not change. Raises FILE_TOO_LARGE or TOO_MANY_FILES."""
@@ -626,7 +692,7 @@ class JournalService:
 
 def _checked(fields: EntryFields, today: dt.date) -> EntryFields:
     parsing.check_not_future(fields.occurred_on, today)
-    texts = {name: parsing.clean_text(getattr(fields, name)) for name in TEXT_STEPS.values()}
+    texts: dict[str, Any] = {name: parsing.clean_text(getattr(fields, name)) for name in TEXT_STEPS.values()}
     return replace(fields, **texts)
 
 

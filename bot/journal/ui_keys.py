@@ -110,7 +110,7 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_pin_changed": _NONE,
     "journal_pin_expected": _NONE,
     "journal_forgot_pin": _NONE,
-    # The journal in Telegram: its menu, the list, one entry, confirmations (bot/telegram/journal.py)
+    # The journal in Telegram: its menu, the list, one entry, confirmations (bot/telegram/journal/)
     "journal_menu_title": _NONE,
     "journal_menu_count": frozenset({"count"}),
     "journal_menu_draft": _NONE,

@@ -157,7 +157,7 @@ async def auto_wipe(context: Context) -> None:
     (an unlocked key must not stay in memory just because nobody touched the journal again)."""
     for chat_id in await context.bot_data.services.safety.due_chats():
         await wipe_chat(context.bot, context.bot_data.services, chat_id)
-    context.bot_data.services.journal.keys.purge_expired()
+    context.bot_data.services.journal.forget_idle_keys()
 
 
 async def on_error(update: object, context: Context) -> None:
