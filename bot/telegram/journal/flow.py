@@ -1,0 +1,84 @@
+"""One chat's place in the journal: what her next message is for, and the ids of the messages the flow
+exchanged. In memory only (`chat_data.journal`): a restart forgets it, the draft waits encrypted and the
+automatic wipe still deletes the messages.
+
+No PIN is kept here as typed: a new PIN typed once is a `PendingPin` (a salted digest), a checked current PIN
+a `PinChange` (an opaque token the journal service redeems). Both are dropped on every way out of the PIN
+dialog (`end_pin`, `pause`, Exit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.journal.keys import PendingPin, PinChange
+from bot.telegram.context import Context
+
+
+class Awaiting(StrEnum):
+    """What her next message is for."""
+
+    UNLOCK = "unlock"  # the PIN, to open the journal
+    CURRENT_PIN = "current_pin"  # the PIN, before changing or removing it
+    NEW_PIN = "new_pin"
+    REPEAT_PIN = "repeat_pin"  # the new PIN once more
+    ENTRY = "entry"  # an answer (or a file) for the guided entry's step
+
+
+PIN_STATES = frozenset({Awaiting.UNLOCK, Awaiting.CURRENT_PIN, Awaiting.NEW_PIN, Awaiting.REPEAT_PIN})
+
+
+class PinPurpose(StrEnum):
+    """What a PIN is asked for."""
+
+    CREATE = "create"  # a new journal with a PIN
+    SET = "set"  # a PIN for a journal without one
+    CHANGE = "change"
+    REMOVE = "remove"
+
+
+class AfterUnlock(StrEnum):
+    """What comes after she typed the right PIN."""
+
+    MENU = "menu"
+    ENTRY = "entry"  # the guided entry goes on where it was
+    CANCEL = "cancel"  # /cancel asked for the PIN: the entry is dropped then
+
+
+@dataclass
+class Flow:
+    """One chat's place in the journal, in memory only."""
+
+    awaiting: Awaiting | None = None
+    purpose: PinPurpose | None = None  # for a new PIN: create, set or change; for the current one: change, remove
+    then: AfterUnlock = AfterUnlock.MENU  # after an unlock
+    in_entry: bool = False  # the guided entry is going on
+    message_ids: list[int] = field(default_factory=list)  # the entry's prompts and her answers
+    pin_ids: list[int] = field(default_factory=list)  # PIN prompts and their answers (the PIN itself is deleted)
+    new_pin: PendingPin | None = field(default=None, repr=False)  # the new PIN typed once, to compare
+    pin_change: PinChange | None = field(default=None, repr=False)  # the current PIN, checked: changing it
+    interrupted: bool = False  # after a restart: her texts are deleted until she taps a button
+
+    def track(self, *message_ids: int) -> None:
+        for message_id in message_ids:
+            if message_id not in self.message_ids:
+                self.message_ids.append(message_id)
+
+    def end_pin(self) -> None:
+        """The PIN dialog is over (done, cancelled or replaced): back to the entry if one was going on."""
+        self.awaiting = Awaiting.ENTRY if self.in_entry and self.awaiting in PIN_STATES else None
+        self.purpose, self.new_pin, self.pin_change = None, None, None
+
+    def pause(self) -> None:
+        """She went elsewhere in the bot: what she types next is not for the journal."""
+        self.end_pin()
+        self.awaiting, self.in_entry, self.then = None, False, AfterUnlock.MENU
+
+
+def flow_of(context: Context) -> Flow:
+    if context.chat_data is None:
+        return Flow()  # not a chat (cannot happen for the journal's private-chat handlers)
+    if context.chat_data.journal is None:
+        context.chat_data.journal = Flow()
+    return context.chat_data.journal
