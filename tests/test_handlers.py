@@ -53,8 +53,33 @@ async def test_danger_first_path_from_start(bot_app):
     emergency = request.last("editMessageText")
     for number in ("102", "112", "103", "111"):
         assert number in emergency.params["text"]
-    assert "Sources" in emergency.params["text"] and "Checked on" in emergency.params["text"]
+    # A frightened person reads this screen: its sources stay in the file, not on the screen (show_sources).
+    assert "Sources" not in emergency.params["text"] and "Sources" not in button_texts(emergency)
     assert "answerCallbackQuery" in request.methods()
+
+
+async def test_a_legal_screen_shows_a_compact_source_line_and_its_sources_one_tap_away(bot_app):
+    app, request = bot_app
+    await app.process_update(callback_update(app, USER, "1:s:police_must_do", language_code="en"))
+    screen = request.last("editMessageText")
+    line = screen.params["text"].rsplit("\n", 1)[-1]
+    assert line.startswith("<i>Sources: Criminal Procedure Code (articles 179, 185) · Checked on ")
+    assert "adilet.zan.kz" not in screen.params["text"]  # addresses are in the full list
+
+    await app.process_update(callback_update(app, USER, callback_for(screen, "Sources"), language_code="en"))
+    full = request.last("editMessageText")
+    link = '<a href="https://adilet.zan.kz/rus/docs/K1400000231">Criminal Procedure Code of the Republic'
+    assert link in full.params["text"]
+    assert "adilet.zan.kz, February 2026" in full.params["text"]
+    assert button_texts(full) == ["« Back", "🆘 SOS", "✖ Exit"]
+
+    await app.process_update(callback_update(app, USER, callback_for(full, "« Back"), language_code="en"))
+    assert request.last("editMessageText").params["text"] == screen.params["text"]
+
+    # A screen that keeps its sources in the file only (the emergency numbers) just shows itself.
+    await app.process_update(callback_update(app, USER, "1:src:emergency", language_code="en"))
+    emergency = request.last("editMessageText")
+    assert "112" in emergency.params["text"] and "Sources" not in emergency.params["text"]
 
 
 async def test_choosing_a_language_rerenders_the_screen_and_is_remembered(bot_app):

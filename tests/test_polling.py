@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 from telegram import Update
 
-from bot.telegram.polling import Dispatcher, handle_batch
+from bot.app import ALLOWED_UPDATES
+from bot.telegram.polling import Dispatcher, handle_batch, poll
 from tests.support.telegram import callback_update, text_update
 
 
@@ -149,3 +151,58 @@ async def test_her_next_message_waits_for_her_slow_one(bot_app):
     await dispatcher.drain()
     assert slow.order == [export.update_id, then.update_id]
     assert dict(slow.overlaps)[then.update_id] == set()
+
+
+class TelegramSide:
+    """Stands in for the Application and its bot in the real poll loop. The first getUpdates brings the
+    batch; each later one records the offset it confirms, then lets the next step of the story happen."""
+
+    def __init__(self, batch: list[Update], stop: asyncio.Event) -> None:
+        self.bot = self
+        self.batch = batch
+        self.may_finish = {update.update_id: asyncio.Event() for update in batch}
+        self.finished = {update.update_id: asyncio.Event() for update in batch}
+        self.stop = stop
+        self.steps: list[Callable[[], Awaitable[None]]] = []
+        self.confirmed: list[tuple[int | None, set[int]]] = []  # (offset sent, the updates unfinished then)
+
+    async def process_update(self, update: Update) -> None:
+        await self.may_finish[update.update_id].wait()
+        self.finished[update.update_id].set()
+
+    async def finish(self, update: Update) -> None:
+        self.may_finish[update.update_id].set()
+        await self.finished[update.update_id].wait()
+
+    async def get_updates(self, offset: int | None = None, **_: object) -> list[Update]:
+        unfinished = {u.update_id for u in self.batch if not self.finished[u.update_id].is_set()}
+        self.confirmed.append((offset, unfinished))
+        if len(self.confirmed) == 1:
+            return list(self.batch)
+        if self.steps:
+            await self.steps.pop(0)()
+        else:
+            self.stop.set()
+        # Telegram sends again whatever was not confirmed yet.
+        return [u for u in self.batch if offset is None or u.update_id >= offset]
+
+
+async def test_an_older_update_still_running_is_never_confirmed_while_a_newer_one_finishes(bot_app):
+    """Her journal export (older) is still running when another woman's /menu (newer) is done. Telegram must
+    not be told the export was handled: after a crash it would never send it again, and she would wait for
+    her PDF forever."""
+    app, _ = bot_app
+    export = text_update(app, 1, "/journal")
+    menu = text_update(app, 2, "/menu")
+    stop = asyncio.Event()
+    telegram = TelegramSide([export, menu], stop)
+    telegram.steps = [lambda: telegram.finish(menu), lambda: telegram.finish(export)]
+
+    await asyncio.wait_for(poll(telegram, stop, ALLOWED_UPDATES), timeout=30)  # type: ignore[arg-type]
+
+    fetched, while_both_ran, after_the_newer, after_both, *_ = telegram.confirmed
+    assert fetched == (None, {export.update_id, menu.update_id}) and export.update_id < menu.update_id
+    assert while_both_ran == (export.update_id, {export.update_id, menu.update_id})
+    assert after_the_newer == (export.update_id, {export.update_id})  # the newer is done, the older is not
+    assert after_both == (menu.update_id + 1, set())  # both done: both confirmed, at last
+    assert telegram.confirmed[-1] == (menu.update_id + 1, set())  # and so on a clean stop

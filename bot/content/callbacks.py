@@ -1,9 +1,9 @@
 """Button payloads (Telegram's callback_data): short, versioned ASCII keys, never text or personal data.
 
 `1:s:<screen>` opens a screen, `1:a:<action>` triggers an action, `1:t:<screen>:<n>` ticks item n of a
-checklist and `1:c:<screen>` clears its ticks. They carry no state, so a button keeps working after a
-restart; a payload from an unknown version or for a screen that no longer exists is answered kindly by the
-handlers.
+checklist, `1:c:<screen>` clears its ticks and `1:src:<screen>` shows the screen's sources in full. They
+carry no state, so a button keeps working after a restart; a payload from an unknown version or for a screen
+that no longer exists is answered kindly by the handlers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ MAX_BYTES = 64  # Telegram's limit for callback_data
 
 @dataclass(frozen=True)
 class Callback:
-    kind: Literal["screen", "action", "tick", "untick", "clear"]
+    kind: Literal["screen", "action", "tick", "untick", "clear", "sources"]
     target: str
     index: int | None = None  # the checklist item, for "tick"
 
@@ -38,6 +38,11 @@ def for_clear(screen_id: str) -> str:
     return f"{VERSION}:c:{screen_id}"
 
 
+def for_sources(screen_id: str) -> str:
+    # A screen id is at most 48 characters, so this stays within Telegram's 64 bytes.
+    return f"{VERSION}:src:{screen_id}"
+
+
 def parse(data: str | None) -> Callback | None:
     """None for anything we did not produce: forged, truncated or from an older version."""
     if not data or len(data.encode("utf-8")) > MAX_BYTES:
@@ -52,6 +57,8 @@ def parse(data: str | None) -> Callback | None:
         return Callback("action", target)
     if kind == "c":
         return Callback("clear", target)
+    if kind == "src":
+        return Callback("sources", target)
     if kind in ("t", "u"):
         screen_id, _, index = target.partition(":")
         if screen_id and index.isdigit() and len(index) <= 2:

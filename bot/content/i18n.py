@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_decimal
 
 from bot.content.model import UiText
@@ -59,6 +59,10 @@ class Localizer:
 
     def date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.locale)
+
+    def month(self, value: dt.date) -> str:
+        """A month and year, as each language writes them ("July 2024", "июль 2024 г.", "2024 ж. шілде")."""
+        return format_skeleton("yMMMM", value, locale=self.locale)
 
     def datetime(self, value: dt.datetime) -> str:
         """Date and time in Kazakhstan's time zone, as a person there reads her clock."""

@@ -18,11 +18,14 @@ from pydantic import ValidationError
 
 from bot.content.model import (
     PLURAL_CATEGORIES,
+    PUBLISHABLE,
     SCREEN_ID_PATTERN,
+    SOURCE_ID_PATTERN,
     ContentTree,
     LanguagePack,
     Origin,
     Screen,
+    SourceEntry,
 )
 from bot.content.problems import Location, Problem
 from bot.content.registry import LANGUAGES
@@ -33,7 +36,7 @@ UI_FILE = "ui.yaml"
 UI_PREFIX = "ui_"  # ui_journal.yaml, ui_handoff.yaml: more UI strings, one file per feature
 VALUES_FILE = "values.yaml"
 PHONES_FILE = "phones.yaml"
-PUBLISHABLE = ("high", "medium")  # confidence marks of the fact sheet that may be published
+SOURCES_FILE = "sources.yaml"
 
 
 def display_path(path: Path) -> str:
@@ -51,10 +54,12 @@ def load_content(content_dir: Path) -> tuple[ContentTree, list[Problem]]:
     digest = hashlib.sha256()
     values, values_origins = _load_values(content_dir, problems, digest)
     phones = _load_phones(content_dir, problems, digest)
+    sources = _load_sources(content_dir, problems, digest)
     packs = {}
     for language in LANGUAGES:
         packs[language] = _load_language(content_dir / language, language, problems, digest)
     tree = ContentTree(packs, values, values_origins, digest.hexdigest()[:16], phones)
+    tree.sources, tree.source_origins, tree.invalid_sources, tree.sources_complete = sources
     tree.parents = navigation_parents(tree)
     return tree, problems
 
@@ -126,6 +131,44 @@ def _load_phones(content_dir: Path, problems: list[Problem], digest: Any) -> fro
             continue
         phones.add(number)
     return frozenset(phones)
+
+
+def _load_sources(
+    content_dir: Path, problems: list[Problem], digest: Any
+) -> tuple[dict[str, SourceEntry], dict[str, Origin], set[str], bool]:
+    """content/sources.yaml: every source once, by id; screens cite the ids."""
+    path = content_dir / SOURCES_FILE
+    sources: dict[str, SourceEntry] = {}
+    origins: dict[str, Origin] = {}
+    invalid: set[str] = set()
+    if not path.exists():
+        problems.append(Problem(Location(display_path(path), 1), "the list of sources (sources.yaml) is missing"))
+        return sources, origins, invalid, False
+    loaded = _read(path, problems, digest)
+    if loaded is None or not isinstance(loaded.data, dict):
+        if loaded is not None:
+            problems.append(Problem(loaded.source.where(()), "sources.yaml must be a list of `source-id:` blocks"))
+        return sources, origins, invalid, False
+    for source_id, raw in loaded.data.items():
+        origin = Origin(loaded.source, (source_id,))
+        if not re.match(SOURCE_ID_PATTERN, source_id):
+            problems.append(
+                Problem(origin.where(), f'source id "{source_id}" may use only small latin letters, digits and -')
+            )
+            invalid.add(source_id)
+            continue
+        if not isinstance(raw, dict):
+            problems.append(Problem(origin.where(), f'source "{source_id}" needs title:, short:, publisher:, …'))
+            invalid.add(source_id)
+            continue
+        try:
+            sources[source_id] = SourceEntry.model_validate(raw)
+        except ValidationError as error:
+            problems.extend(_pydantic_problems(error, origin, f'source "{source_id}"'))
+            invalid.add(source_id)
+            continue
+        origins[source_id] = origin
+    return sources, origins, invalid, True
 
 
 def _load_language(folder: Path, language: str, problems: list[Problem], digest: Any) -> LanguagePack:

@@ -59,6 +59,7 @@ UI_KEYS: dict[str, frozenset[str]] = {
     "command_exit": frozenset(),
     "command_forget": frozenset(),
     "sources": frozenset(),
+    "button_sources": frozenset(),  # opens the full list of a screen's sources
     "checked_on": frozenset({"date"}),
     "stale_button": frozenset(),
     "language_set": frozenset(),

@@ -6,6 +6,7 @@ formatting) is exactly what the survivor receives.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections import deque
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.content import callbacks
 from bot.content.i18n import Localizer
 from bot.content.markup import MarkupIssue, to_html
-from bot.content.model import Button, ContentTree, Screen
+from bot.content.model import Button, ContentTree, Screen, SourceEntry, SourceRef
 from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, MENU_SCREEN, REQUIRED_SCREENS, SOURCE_LANGUAGE
 
 
@@ -44,9 +45,11 @@ def render_screen(tree: ContentTree, language: str, screen_id: str, ticked: froz
     ui = localizer(tree, language)
     values = {name: _format_value(ui, value) for name, value in tree.values.items()}
     body = to_html(screen.text.strip(), values)
-    footer_html, footer_plain = _sources_footer(screen, ui)
+    footer_html, footer_plain = _sources_line(tree, screen, ui)
     buttons = _checklist_rows(screen, screen_id, ticked, ui)
     buttons += [[button_view(button) for button in row] for row in screen.buttons]
+    if shows_sources(tree, screen):
+        buttons.append([ButtonView(ui.text("button_sources"), callbacks.for_sources(screen_id))])
     buttons += _navigation_rows(tree, screen, screen_id, ui)
     length = body.length + len(footer_plain.encode("utf-16-le")) // 2
     return ScreenView(screen_id, language, body.html + footer_html, buttons, length, body.issues)
@@ -76,13 +79,17 @@ def _navigation_rows(tree: ContentTree, screen: Screen, screen_id: str, ui: Loca
             top.append(ButtonView(ui.text("button_back"), callbacks.for_screen(parent)))
         if screen_id != MENU_SCREEN:
             top.append(ButtonView(ui.text("button_menu"), callbacks.for_screen(MENU_SCREEN)))
+    return [row for row in (top, _way_out_row(screen_id, ui)) if row]
+
+
+def _way_out_row(screen_id: str, ui: Localizer) -> list[ButtonView]:
     bottom = (
         []
         if screen_id == EMERGENCY_SCREEN
         else [ButtonView(ui.text("button_sos"), callbacks.for_screen(EMERGENCY_SCREEN))]
     )
     bottom.append(ButtonView(ui.text("button_exit"), callbacks.for_action(EXIT_ACTION)))
-    return [row for row in (top, bottom) if row]
+    return bottom
 
 
 def navigation_parents(tree: ContentTree) -> dict[str, str]:
@@ -111,28 +118,67 @@ def button_view(button: Button) -> ButtonView:
     return ButtonView(button.text, url=button.url)
 
 
-def _sources_footer(screen: Screen, ui: Localizer) -> tuple[str, str]:
-    """Sources and the "checked on" date, small and last, so every legal fact shows where it comes from."""
-    if not screen.sources and screen.checked is None:
+def shows_sources(tree: ContentTree, screen: Screen) -> bool:
+    """Whether the screen shows its source line and the Sources button. The first screens set
+    show_sources: false: a frightened person needs the numbers, not the references."""
+    return screen.show_sources and any(ref.id in tree.sources for ref in screen.sources)
+
+
+def _cited(tree: ContentTree, screen: Screen) -> list[tuple[SourceRef, SourceEntry]]:
+    # An unknown id is the checker's to report; the bot never serves such content.
+    return [(ref, tree.sources[ref.id]) for ref in screen.sources if ref.id in tree.sources]
+
+
+def _sources_line(tree: ContentTree, screen: Screen, ui: Localizer) -> tuple[str, str]:
+    """One short line under the text: the sources' short labels and the "checked on" date, so every legal
+    fact shows where it comes from without burying the text; the full list is one tap away."""
+    if not screen.show_sources:
         return "", ""
-    html_parts, plain_parts = [], []
-    if screen.sources:
-        label = ui.text("sources")
-        links, plain = [], []
-        for source in screen.sources:
-            title = html.escape(source.title, quote=False)
-            if source.url:
-                links.append(f'<a href="{html.escape(source.url, quote=True)}">{title}</a>')
-            else:
-                links.append(title)
-            plain.append(source.title)
-        html_parts.append(f"<i>{html.escape(label, quote=False)}:</i> " + "; ".join(links))
-        plain_parts.append(f"{label}: " + "; ".join(plain))
+    parts = []
+    labels = [
+        source.short_for(ui.language) + (f" ({ref.note})" if ref.note else "") for ref, source in _cited(tree, screen)
+    ]
+    if labels:
+        parts.append(f"{ui.text('sources')}: " + " · ".join(labels))
+    if screen.checked is not None:
+        parts.append(ui.text("checked_on", date=screen.checked))
+    if not parts:
+        return "", ""
+    line = " · ".join(parts)
+    return f"\n\n<i>{html.escape(line, quote=False)}</i>", f"\n\n{line}"
+
+
+def render_sources(tree: ContentTree, language: str, screen_id: str) -> ScreenView:
+    """A screen's sources in full — title (in her language when there is one), the articles, publisher,
+    date and link — with a button back to the screen and the usual way out."""
+    screen = tree.packs[language].screens[screen_id]
+    ui = localizer(tree, language)
+    heading = ui.text("sources")
+    html_parts, plain_parts = [f"<b>{html.escape(heading, quote=False)}</b>"], [heading]
+    for ref, source in _cited(tree, screen):
+        title = source.title_for(language) + (f" ({ref.note})" if ref.note else "")
+        shown = html.escape(title, quote=False)
+        if source.url:
+            shown = f'<a href="{html.escape(source.url, quote=True)}">{shown}</a>'
+        meta = f"{source.publisher}, {_source_date(ui, source.date)}"
+        html_parts.append(f"{shown}\n<i>{html.escape(meta, quote=False)}</i>")
+        plain_parts.append(f"{title}\n{meta}")
     if screen.checked is not None:
         checked = ui.text("checked_on", date=screen.checked)
         html_parts.append(f"<i>{html.escape(checked, quote=False)}</i>")
         plain_parts.append(checked)
-    return "\n\n" + "\n".join(html_parts), "\n\n" + "\n".join(plain_parts)
+    buttons = [[ButtonView(ui.text("button_back"), callbacks.for_screen(screen_id))], _way_out_row(screen_id, ui)]
+    plain = "\n\n".join(plain_parts)
+    return ScreenView(screen_id, language, "\n\n".join(html_parts), buttons, len(plain.encode("utf-16-le")) // 2)
+
+
+def _source_date(ui: Localizer, value: str) -> str:
+    """2024-07-22 → 22 July 2024, 2024-07 → July 2024, 2024 → 2024, in her language."""
+    if len(value) == 10:
+        return ui.date(dt.date.fromisoformat(value))
+    if len(value) == 7:
+        return ui.month(dt.date.fromisoformat(value + "-01"))
+    return value
 
 
 def _format_value(ui: Localizer, value: object) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
-from bot.content.render import ScreenView, localizer, render_screen
+from bot.content.render import ScreenView, localizer, render_screen, render_sources, shows_sources
 from bot.content.validate import check_content
 
 
@@ -23,6 +23,7 @@ class ContentStore:
         # Rendering parses the editors' markup; a tree never changes once loaded, so each screen is rendered
         # once per language (and set of ticks) until the next reload.
         self._rendered: dict[tuple[str, str, frozenset[str]], ScreenView] = {}
+        self._sources: dict[tuple[str, str], ScreenView] = {}  # the full list of a screen's sources
 
     @classmethod
     def load(cls, content_dir: Path, today: dt.date | None = None) -> ContentStore:
@@ -36,6 +37,7 @@ class ContentStore:
             raise ValueError("this content was not loaded from a folder")
         self.tree, self.warnings = _checked(self.content_dir, today)
         self._rendered = {}
+        self._sources = {}
         return self.warnings
 
     def has_screen(self, language: str, screen_id: str) -> bool:
@@ -46,6 +48,15 @@ class ContentStore:
         view = self._rendered.get(key)
         if view is None:
             view = self._rendered[key] = render_screen(self.tree, language, screen_id, ticked)
+        return view
+
+    def shows_sources(self, language: str, screen_id: str) -> bool:
+        return shows_sources(self.tree, self.tree.packs[language].screens[screen_id])
+
+    def render_sources(self, language: str, screen_id: str) -> ScreenView:
+        view = self._sources.get((language, screen_id))
+        if view is None:
+            view = self._sources[(language, screen_id)] = render_sources(self.tree, language, screen_id)
         return view
 
     def ui(self, language: str) -> Localizer:

@@ -29,7 +29,7 @@ from bot.content.registry import (
     SOURCE_LANGUAGE,
     UI_KEYS,
 )
-from bot.content.render import render_screen
+from bot.content.render import render_screen, render_sources, shows_sources
 
 MAX_TEXT = 4096  # Telegram's limit for a message, counted after formatting
 LONG_FOR_A_PHONE = 1200  # beyond this a screen needs scrolling on a small phone: split it
@@ -104,6 +104,7 @@ def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:
     ]  # fmt: skip
     problems += _ui_strings(tree)
     problems += _unused_values(tree)
+    problems += _source_list(tree, today)
     return problems
 
 
@@ -216,6 +217,7 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
         problems.append(Problem(origin.where("checklist"), f'checklist item "{duplicate}" appears twice'))
     if len(item_ids) > 30:
         problems.append(Problem(origin.where("checklist"), "a checklist may have at most 30 items; split it"))
+    problems += _screen_sources(tree, pack, screen_id)
     if screen.kind.needs_sources:
         if not screen.sources:
             problems.append(
@@ -230,6 +232,67 @@ def _screen_rules(tree: ContentTree, pack: LanguagePack, screen_id: str, today: 
             )
     if screen.checked is not None and screen.checked > today:
         problems.append(Problem(origin.where("checked"), f"the date {screen.checked} is in the future"))
+    return problems
+
+
+def _screen_sources(tree: ContentTree, pack: LanguagePack, screen_id: str) -> list[Problem]:
+    """Every cited id is in content/sources.yaml, once per screen; the full list fits in a message."""
+    screen = pack.screens[screen_id]
+    origin = pack.screen_origins[screen_id]
+    problems = []
+    seen: set[str] = set()
+    for index, ref in enumerate(screen.sources):
+        where = origin.where("sources", index)
+        if ref.id in seen:
+            problems.append(
+                Problem(where, f'source "{ref.id}" is listed twice on this screen; give it once, with one note')
+            )
+        seen.add(ref.id)
+        if ref.note:  # shown to her on the source line: the phone rule holds here too
+            problems += _unknown_phones(tree, ref.note, lambda _offset, where=where: where)
+        if ref.id not in tree.sources and ref.id not in tree.invalid_sources and tree.sources_complete:
+            problems.append(
+                Problem(
+                    where,
+                    f'source "{ref.id}" is not in content/sources.yaml (misspelt? a new source is added there first, '
+                    "from the fact sheet)",
+                )
+            )
+    if shows_sources(tree, screen):
+        length = render_sources(tree, pack.language, screen_id).length
+        if length > MAX_TEXT:
+            problems.append(
+                Problem(origin.where("sources"), f'the sources of "{screen_id}" are {length} characters long in '
+                        f"full; Telegram allows {MAX_TEXT}. Cite fewer")
+            )  # fmt: skip
+    return problems
+
+
+def _source_list(tree: ContentTree, today: dt.date) -> list[Problem]:
+    """content/sources.yaml stays true: every source in it is cited by a screen, and none is from the future."""
+    problems = []
+    for source_id, source in tree.sources.items():
+        origin = tree.source_origins[source_id]
+        entry = origin.where()
+        shown = [source.title, *source.titles.values(), source.publisher]
+        shown += [source.short] if isinstance(source.short, str) else list(source.short.values())
+        for text in shown:  # shown to her in the full list: the phone rule holds here too
+            problems += _unknown_phones(tree, text, lambda _offset, entry=entry: entry)
+        if source.first_day > today:
+            problems.append(Problem(origin.where("date"), f"the date {source.date} is in the future"))
+    complete = all(pack.complete and not pack.invalid_screens for pack in tree.packs.values())
+    if not complete:
+        return problems  # citations inside unreadable screens are unknown; the editor fixes those first
+    cited = {ref.id for pack in tree.packs.values() for screen in pack.screens.values() for ref in screen.sources}
+    problems += [
+        Problem(
+            origin.where(),
+            f'source "{source_id}" is not cited by any screen: cite it (sources: [{source_id}]) or remove it, so '
+            "the list holds only what the bot relies on",
+        )
+        for source_id, origin in tree.source_origins.items()
+        if source_id not in cited
+    ]
     return problems
 
 
@@ -297,13 +360,18 @@ def _same_structure(source: LanguagePack, pack: LanguagePack, screen_id: str) ->
                 f"(expected {_names(expected)}, found {_names(found)})",
             )
         )
-    if sorted(s.url or "" for s in original.sources) != sorted(s.url or "" for s in translated.sources):
+    expected_sources = sorted(ref.id for ref in original.sources)
+    found_sources = sorted(ref.id for ref in translated.sources)
+    if expected_sources != found_sources:
         problems.append(
             Problem(
                 origin.where("sources") if translated.sources else origin.where(),
-                f'screen "{screen_id}": the source addresses differ from {reference}',
+                f'screen "{screen_id}": the sources differ from {reference} '
+                f"(expected {expected_sources}, found {found_sources})",
             )
         )
+    if original.show_sources != translated.show_sources:
+        problems.append(Problem(origin.where(), f'screen "{screen_id}": show_sources differs from {reference}'))
     return problems
 
 

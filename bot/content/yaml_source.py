@@ -108,7 +108,11 @@ def _walk(node: yaml.Node, key: Path_, source: SourceMap, problems: list[Problem
             _note_text_start(item_node, child, source)
             items.append(_walk(item_node, child, source, problems, loader))
         return items
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        # A date that does not exist (2024-02-30) is kept as written; the field's own check names the problem.
+        return node.value
 
 
 def _note_text_start(node: yaml.Node, key: Path_, source: SourceMap) -> None:

@@ -87,6 +87,8 @@ class GuideService:
             return await self.open(telegram_user_id, language_code, callback.target)
         if callback.kind in ("tick", "untick", "clear") and self.content.has_screen(language, callback.target):
             return await self._checklist(telegram_user_id, language, callback)
+        if callback.kind == "sources" and self.content.has_screen(language, callback.target):
+            return await self._sources(telegram_user_id, language_code, language, callback.target)
         if callback.kind != "action":
             return await self._stale(telegram_user_id, language_code, language)
         action = callback.target
@@ -120,6 +122,15 @@ class GuideService:
             return Reply(view)
         settings = await self._safety.settings(telegram_user_id)
         return Reply(_mark_current_settings(view, settings), intro=self._settings_status(language, settings))
+
+    async def _sources(self, telegram_user_id: int, language_code: str | None, language: str, screen_id: str) -> Reply:
+        """The Sources button: the screen's sources in full, with a button back to it."""
+        if not self.content.shows_sources(language, screen_id):
+            # The screen no longer shows its sources (edited since the button was sent): show the screen.
+            return await self.open(telegram_user_id, language_code, screen_id)
+        # Her place stays the screen itself, so a language switch from here shows it again.
+        await self._remember(telegram_user_id, language, screen_id)
+        return Reply(self.content.render_sources(language, screen_id))
 
     async def _checklist(self, telegram_user_id: int, language: str, callback: callbacks.Callback) -> Reply:
         screen_id = callback.target

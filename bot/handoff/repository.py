@@ -206,6 +206,16 @@ class OutboxRepository:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def album_due_at(self, case_id: int, media_group_id: str) -> int | None:
+        """When the parts of this album already waiting to be relayed to the group fall due."""
+        async with self._db.connection.execute(
+            """SELECT MIN(next_attempt_at) FROM outbox WHERE case_id = ? AND direction = 'to_group'
+               AND media_group_id = ? AND status = 'pending'""",
+            (case_id, media_group_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     async def next_due_at(self) -> int | None:
         async with self._db.connection.execute(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"

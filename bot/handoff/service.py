@@ -107,9 +107,14 @@ class HandoffService:
             await self._set_status(case, "open", actor=None, action="reopen")
             await self.outbox.add(case.id, "to_group", now, notice="notice_reopened_by_survivor")
         await self.cases.update(case.id, activity_at=now)
+        not_before = now
+        if media_group_id:
+            # Every part of an album waits for the same moment, the first part's: a second turning between
+            # two parts would otherwise send the first one alone.
+            not_before = await self.outbox.album_due_at(case.id, media_group_id) or now + ALBUM_WAIT
         await self.outbox.add(
             case.id, "to_group", now, source_message=message_id, media_group_id=media_group_id, reply_to=reply_to,
-            not_before=now + ALBUM_WAIT if media_group_id else now,
+            not_before=not_before,
         )  # fmt: skip
         return await self.cases.get(case.id)
 

@@ -20,7 +20,7 @@ from bot.content.loader import load_content
 from bot.content.model import ContentTree
 from bot.content.problems import Problem
 from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE, START_SCREEN
-from bot.content.render import render_screen
+from bot.content.render import render_screen, render_sources, shows_sources
 from bot.content.status import translation_status
 from bot.content.validate import check_tree
 
@@ -48,8 +48,9 @@ def create_app(content_dir: Path, database_path: Path | None = None) -> web.Appl
         shot = snapshot(content_dir)
         query = request.query.get("q", "").strip()
         screen_id = request.query.get("screen") or START_SCREEN
+        sources = request.query.get("view") == "sources"  # the full list the Sources button opens
         counts = _usage(database_path, screen_id)
-        body = _render_page(shot, screen_id, query, counts)
+        body = _render_page(shot, screen_id, query, counts, sources)
         return web.Response(text=body, content_type="text/html", charset="utf-8")
 
     async def version(_request: web.Request) -> web.Response:
@@ -113,7 +114,7 @@ def _problems_for(shot: Snapshot, language: str, screen_id: str) -> list[Problem
     return [p for p in shot.problems if p.location.path == path and start <= p.location.line < end]
 
 
-def _render_page(shot: Snapshot, screen_id: str, query: str, counts: dict[str, str]) -> str:
+def _render_page(shot: Snapshot, screen_id: str, query: str, counts: dict[str, str], sources: bool = False) -> str:
     e = html.escape
     source = shot.tree.packs[SOURCE_LANGUAGE].screens
     ids = [s for s in sorted(source) if _matches(shot, s, query)]
@@ -125,7 +126,7 @@ def _render_page(shot: Snapshot, screen_id: str, query: str, counts: dict[str, s
     errors = [p for p in shot.problems if p.is_error]
     summary = f"{len(errors)} error(s), {len(shot.problems) - len(errors)} warning(s)"
     all_problems = "".join(f'<li class="problem">{e(str(p))}</li>' for p in shot.problems)
-    columns = "".join(_column(shot, language, screen_id, query, counts) for language in LANGUAGES)
+    columns = "".join(_column(shot, language, screen_id, query, counts, sources) for language in LANGUAGES)
     return f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Preview · {e(screen_id)}</title>
 <style>
@@ -157,7 +158,9 @@ setInterval(async () => {{
 </script></body></html>"""
 
 
-def _column(shot: Snapshot, language: str, screen_id: str, query: str, counts: dict[str, str]) -> str:
+def _column(
+    shot: Snapshot, language: str, screen_id: str, query: str, counts: dict[str, str], sources: bool = False
+) -> str:
     e = html.escape
     head = f"<h3>{LANGUAGE_NAMES[language]}"
     if screen_id in shot.outdated.get(language, set()):
@@ -171,7 +174,11 @@ def _column(shot: Snapshot, language: str, screen_id: str, query: str, counts: d
             f'<div class="problem">this screen cannot be shown in {language}</div>{problems}</div>'
         )
     try:
-        view = render_screen(shot.tree, language, screen_id)
+        screen = shot.tree.packs[language].screens[screen_id]
+        if sources and shows_sources(shot.tree, screen):
+            view = render_sources(shot.tree, language, screen_id)
+        else:
+            view = render_screen(shot.tree, language, screen_id)
     except (KeyError, ValueError, IndexError):  # a broken UI strings file: its problem is listed
         return (
             f'<div class="column" data-lang="{language}">{head}'
@@ -184,6 +191,9 @@ def _column(shot: Snapshot, language: str, screen_id: str, query: str, counts: d
             if button.callback_data and button.callback_data.startswith("1:s:"):
                 target = button.callback_data[4:]
                 href = f"?screen={e(target)}&q={e(query)}"
+                cells.append(f'<a class="button" data-testid="button" href="{href}">{e(button.text)}</a>')
+            elif button.callback_data and button.callback_data.startswith("1:src:"):
+                href = f"?screen={e(button.callback_data[6:])}&view=sources&q={e(query)}"
                 cells.append(f'<a class="button" data-testid="button" href="{href}">{e(button.text)}</a>')
             elif button.url:
                 cells.append(f'<a class="button" href="{e(button.url)}" target="_blank">{e(button.text)}</a>')

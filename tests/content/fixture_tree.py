@@ -13,8 +13,8 @@ welcome:
     - [{text: "KK", action: "language:kk"}, {text: "RU", action: "language:ru"}]
     - {text: "Next {lang}", to: menu}
   sources:
-    - title: "eGov.kz"
-      url: "https://egov.kz"
+    - id: egov
+      note: "102"
   checked: 2026-01-10
 
 menu:
@@ -31,7 +31,7 @@ emergency:
   text: |
     - **102** police {lang}
   sources:
-    - title: "eGov.kz"
+    - egov
   checked: 2026-01-10
 
 language:
@@ -98,6 +98,16 @@ PHONES = """\
   source: "egov.kz"
 """
 
+SOURCES = """\
+egov:
+  title: "Emergency numbers"
+  titles: {kk: "Шұғыл нөмірлер"}
+  short: {ru: "eGov RU", kk: "eGov KK", en: "eGov EN"}
+  publisher: "eGov.kz"
+  date: 2026-01
+  url: "https://egov.kz"
+  confidence: high
+"""
 
 HANDOFF_SCREENS = """\
 handoff:
@@ -109,7 +119,7 @@ handoff_unavailable:
   kind: service
   text: Call 102
   sources:
-    - title: "eGov.kz"
+    - egov
   checked: 2026-01-10
 """
 
@@ -137,6 +147,7 @@ def write_tree(root: Path) -> Path:
     """Write the tree; `{lang}` in the templates becomes the language code, so texts differ by language."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "phones.yaml").write_text(PHONES, encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     for language in ("ru", "kk", "en"):
         folder = root / language
         folder.mkdir(parents=True, exist_ok=True)

@@ -162,7 +162,7 @@ def test_callback_data_over_64_bytes(tree):
 def test_legal_screen_without_sources_or_date(tree):
     replace_in(
         tree / "kk" / "main.yaml",
-        '  sources:\n    - title: "eGov.kz"\n  checked: 2026-01-10\n\nlanguage',
+        "  sources:\n    - egov\n  checked: 2026-01-10\n\nlanguage",
         "\nlanguage",
     )
     found = errors(tree)
@@ -340,3 +340,102 @@ def test_release_needs_a_recent_review_on_legal_and_service_screens(tree):
     assert release_errors() == []
     old = release_errors(max_age=30)
     assert any("en/main.yaml:12:" in line and "older than 30 days" in line for line in old), old
+
+
+# --- Sources: content/sources.yaml lists each source once; screens cite its ids.
+
+
+def test_a_screen_citing_an_unknown_source(tree):
+    replace_in(tree / "kk" / "main.yaml", "    - egov\n  checked", "    - egov\n    - egov-113\n  checked")
+    replace_in(tree / "ru" / "main.yaml", "    - egov\n  checked", "    - egov\n    - egov-113\n  checked")
+    replace_in(tree / "en" / "main.yaml", "    - egov\n  checked", "    - egov\n    - egov-113\n  checked")
+    found = errors(tree)
+    assert any(line.startswith('kk/main.yaml:28: source "egov-113" is not in content/sources.yaml') for line in found)
+
+
+def test_a_source_nobody_cites_is_an_error(tree):
+    path = tree / "sources.yaml"
+    extra = '\nloc:\n  title: "T"\n  short: "LoC"\n  publisher: "LoC"\n  date: 2024\n  confidence: medium\n'
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    assert any(line.startswith("sources.yaml:10:") and 'source "loc" is not cited by any screen' in line
+               for line in errors(tree)), errors(tree)  # fmt: skip
+
+
+@pytest.mark.parametrize("mark", ["low", "unconfirmed", "UNCONFIRMED", "likely"])
+def test_a_source_with_a_confidence_that_is_not_publishable(tree, mark):
+    replace_in(tree / "sources.yaml", "confidence: high", f"confidence: {mark}")
+    assert any(line.startswith("sources.yaml:8:") and "must be high or medium" in line for line in errors(tree))
+
+
+def test_a_source_missing_a_field(tree):
+    replace_in(tree / "sources.yaml", '  publisher: "eGov.kz"\n', "")
+    assert 'sources.yaml:1: source "egov" is missing: add "publisher:"' in errors(tree)
+
+
+def test_a_source_with_an_address_that_is_not_https(tree):
+    replace_in(tree / "sources.yaml", "https://egov.kz", "http://egov.kz")
+    assert any(line.startswith("sources.yaml:7:") and "must start with https://" in line for line in errors(tree))
+
+
+@pytest.mark.parametrize("date", ["2026-13", "22.07.2024", "2024-02-30", "July 2024", "'24'"])
+def test_a_source_with_a_bad_date(tree, date):
+    replace_in(tree / "sources.yaml", "date: 2026-01", f"date: {date}")
+    found = errors(tree)
+    assert any(line.startswith("sources.yaml:6:") and "write YYYY, YYYY-MM or YYYY-MM-DD" in line for line in found)
+
+
+@pytest.mark.parametrize("date", ["2024", "2024-07", "2024-07-22"])
+def test_a_source_date_may_be_a_year_a_month_or_a_day(tree, date):
+    replace_in(tree / "sources.yaml", "date: 2026-01", f"date: {date}")
+    assert errors(tree) == []
+
+
+def test_a_source_dated_in_the_future(tree):
+    replace_in(tree / "sources.yaml", "date: 2026-01", "date: 2026-12")
+    assert "sources.yaml:6: the date 2026-12 is in the future" in errors(tree)
+
+
+def test_a_short_label_for_some_languages_only(tree):
+    replace_in(tree / "sources.yaml", 'short: {ru: "eGov RU", kk: "eGov KK", en: "eGov EN"}', 'short: {ru: "eGov"}')
+    assert any(line.startswith("sources.yaml:4:") and "give ru, kk, en" in line for line in errors(tree))
+
+
+def test_a_source_id_with_capitals_or_underscores(tree):
+    replace_in(tree / "sources.yaml", "egov:", "eGov_112:")
+    found = errors(tree)
+    assert any(line.startswith("sources.yaml:1:") and "small latin letters, digits and -" in line for line in found)
+
+
+def test_the_list_of_sources_is_missing(tree):
+    (tree / "sources.yaml").unlink()
+    assert "sources.yaml:1: the list of sources (sources.yaml) is missing" in errors(tree)
+
+
+def test_the_old_written_out_form_gets_a_pointer_to_the_ids(tree):
+    replace_in(tree / "en" / "main.yaml", "    - egov\n  checked", '    - title: "eGov.kz"\n  checked')
+    found = errors(tree)
+    assert any(line.startswith("en/main.yaml:26:") and "list source ids from content/sources.yaml" in line
+               for line in found), found  # fmt: skip
+
+
+def test_the_same_source_twice_on_a_screen(tree):
+    twice = '    - egov\n    - {id: egov, note: "103"}\n  checked'
+    replace_in(tree / "en" / "main.yaml", "    - egov\n  checked", twice)
+    assert any(line.startswith("en/main.yaml:28:") and "listed twice" in line for line in errors(tree)), errors(tree)
+
+
+def test_sources_differ_between_languages(tree):
+    path = tree / "sources.yaml"
+    extra = '\nloc:\n  title: "T"\n  short: "LoC"\n  publisher: "LoC"\n  date: 2024\n  confidence: medium\n'
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    for language in ("ru", "en"):
+        replace_in(tree / language / "main.yaml", "    - egov\n  checked", "    - egov\n    - loc\n  checked")
+    found = errors(tree)
+    assert any(line.startswith("kk/main.yaml:26:") and "the sources differ from ru/main.yaml" in line
+               for line in found), found  # fmt: skip
+    assert not any("not cited" in line for line in found)
+
+
+def test_notes_may_differ_between_languages(tree):
+    replace_in(tree / "kk" / "main.yaml", "    - egov\n  checked", '    - {id: egov, note: "102-бап"}\n  checked')
+    assert errors(tree) == []

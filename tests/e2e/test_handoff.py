@@ -64,9 +64,18 @@ async def test_a_case_opens_a_topic_without_her_identity_and_relays_both_ways(tm
             await she.send_photo(make_png(), caption="ісік")
             await she.send_album([make_png(), make_png(), make_png()], caption="альбом")
             thread_id = await only_topic(sim, group)
-            await sim.wait_until(lambda: "альбом" in topic_texts(group, thread_id), timeout=10)
-            album = [m for m in group.messages(thread_id=thread_id) if m.media_group_id]
+
+            def album_in_topic() -> list[SimMessage]:
+                return [m for m in group.messages(thread_id=thread_id) if m.media_group_id]
+
+            # Wait for the album itself (its parts wait ALBUM_WAIT seconds to go together), not for a time.
+            try:
+                await sim.wait_until(lambda: len(album_in_topic()) >= 3, timeout=30)
+            except TimeoutError:
+                raise AssertionError([str(m) for m in group.messages(thread_id=thread_id)]) from None
+            album = album_in_topic()
             assert len(album) == 3 and len({m.media_group_id for m in album}) == 1  # the album stays together
+            assert album[0].caption == "альбом"
             assert len(sim.calls_to("copyMessages")) == 1
 
             topic = group.topics[thread_id]

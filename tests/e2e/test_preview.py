@@ -52,6 +52,10 @@ async def test_preview_clicks_through_screens_shows_kazakh_formatting_and_errors
             bold = await kazakh.locator('[data-testid="bubble"] b').first.inner_text()
             assert "Полиция" in bold and "міндетті" in bold  # Kazakh text, rendered bold
             assert "Дереккөздер" in await kazakh.locator('[data-testid="bubble"]').inner_text()
+            await kazakh.get_by_role("link", name="Дереккөздер", exact=True).click()  # the full list
+            await page.wait_for_load_state()
+            link = await kazakh.locator('[data-testid="bubble"] a').first.get_attribute("href")
+            assert link == "https://adilet.zan.kz/rus/docs/K1400000231"
 
             replace_in(content / "kk" / "police.yaml", "to: police_must_do}", "to: police_must}")
             await page.wait_for_function(
