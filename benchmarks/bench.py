@@ -38,6 +38,7 @@ from bot.app import attach, build_application  # noqa: E402
 from bot.config import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
 from bot.content.store import ContentStore  # noqa: E402
 from bot.content.validate import check_content  # noqa: E402
+from bot.features import UI_KEYS  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.simulator import DEFAULT_TOKEN, Simulator, SimUser  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
@@ -91,7 +92,7 @@ async def run_mix(app: Application, users: int) -> dict[str, float]:
 async def bench_ours(users: int, data_dir: Path) -> dict[str, float]:
     settings = Settings(_env_file=None, data_dir=data_dir, api_url="http://127.0.0.1:9")
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
-    services = await Services.open(settings, ContentStore.load(DEFAULT_CONTENT_DIR), secrets.token_bytes(32))
+    services = await Services.open(settings, ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS), secrets.token_bytes(32))
     app = build_application(settings, DEFAULT_TOKEN, request=RecordingRequest(), rate_limit=False)
     attach(app, services, settings)
     await app.initialize()
@@ -273,7 +274,7 @@ async def main() -> None:
     inproc_users = 100 if args.quick else 500
 
     started = time.perf_counter()
-    check_content(DEFAULT_CONTENT_DIR)
+    check_content(DEFAULT_CONTENT_DIR, UI_KEYS)
     content_check_s = time.perf_counter() - started
 
     with tempfile.TemporaryDirectory() as tmp:

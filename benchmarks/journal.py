@@ -25,6 +25,7 @@ from PIL import Image
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from bot.journal.keys import DEFAULT_ARGON2
 from bot.journal.model import AttachmentKind, ChildrenPresent, EntryFields, NewAttachment
 from bot.journal.service import JournalService
@@ -99,7 +100,7 @@ async def main(entries: int, photos: int, runs: int) -> None:
     print(
         f"Argon2id: time_cost={params.time_cost}, memory={params.memory_cost_kib // 1024} MiB, p={params.parallelism}"
     )
-    content = ContentStore.load(DEFAULT_CONTENT_DIR)
+    content = ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS)
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder)
         database = await Database.open(data_dir / "bot.sqlite3")

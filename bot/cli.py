@@ -28,6 +28,7 @@ from bot.content.problems import ContentError, Problem
 from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
+from bot.features import UI_KEYS
 from bot.logging_setup import configure_logging
 from bot.storage.database import StorageError
 
@@ -163,7 +164,7 @@ def _run(_args: argparse.Namespace) -> int:
     secret_key, created = resolve_secret_key(settings)
     if created:
         log.warning("created a new secret key in the data folder; back it up together with the database")
-    content = ContentStore.load(settings.content_dir)
+    content = ContentStore.load(settings.content_dir, UI_KEYS)
 
     async def main_loop() -> None:
         stop = asyncio.Event()
@@ -188,7 +189,7 @@ def _content_check(args: argparse.Namespace) -> int:
     if not content_dir.is_dir():
         raise ConfigError(f"the content folder {content_dir} does not exist")
     release = ReleasePolicy(args.max_review_age_days) if args.release else None
-    tree, problems = check_content(content_dir, release=release)
+    tree, problems = check_content(content_dir, UI_KEYS, release=release)
     _print_problems(problems, file=sys.stdout)
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors

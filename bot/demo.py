@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.config import load_settings
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from bot.logging_setup import configure_logging
 from bot.runner import serve
 from bot.simulator import DEFAULT_TOKEN, SimGroup, SimMessage, Simulator, SimUser
@@ -45,7 +46,7 @@ def run_demo(
 async def _demo(language_code: str, tour: bool, stdin: TextIO, stdout: TextIO) -> int:
     base = load_settings()
     configure_logging("WARNING")
-    content = ContentStore.load(base.content_dir)
+    content = ContentStore.load(base.content_dir, UI_KEYS)
     terminal = Terminal(stdout)
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as data_dir:
         async with Simulator(token=DEFAULT_TOKEN, bot_username="help_demo_bot") as sim:

@@ -9,6 +9,7 @@ from telegram.ext import Application
 from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from bot.services import Services
 from tests.support.telegram import RecordingRequest
 
@@ -18,7 +19,7 @@ TEST_SECRET = b"t" * 32
 
 @pytest.fixture(scope="session")
 def content() -> ContentStore:
-    return ContentStore.load(DEFAULT_CONTENT_DIR)
+    return ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS)
 
 
 @pytest.fixture

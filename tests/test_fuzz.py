@@ -20,11 +20,12 @@ from telegram import Update
 from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from bot.services import Services
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.support.telegram import BOT_USER, RecordingRequest
 
-CONTENT = ContentStore.load(DEFAULT_CONTENT_DIR)
+CONTENT = ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS)
 TRICKY = ["\u202e", "\u200b", "\u200d", "🆘", "👩‍👧", "ә", "\ufeff", "<b>", "&amp;", "{", "}", "**", "_", "\n", " "]
 COMMANDS = ["/start", "/sos", "/menu", "/exit", "/forget", "/journal", "/cancel", "/claim", "/reload", "/note x", "/x"]
 CALLBACK_PREFIXES = ["1:s:", "1:a:", "1:t:", "1:c:", "1:h:", "1:h:t:", "1:h:show:", "1:h:claim:", "1:j:", "2:s:", ""]

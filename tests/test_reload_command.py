@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from bot.services import Services
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.content.fixture_tree import replace_in
@@ -29,7 +30,7 @@ async def admin_app(tmp_path: Path) -> AsyncIterator[tuple[Application, Recordin
         admin_ids=f" {ADMIN} ,1",
     )  # fmt: skip
     settings.data_dir.mkdir()
-    services = await Services.open(settings, ContentStore.load(content_dir), TEST_SECRET)
+    services = await Services.open(settings, ContentStore.load(content_dir, UI_KEYS), TEST_SECRET)
     request = RecordingRequest()
     application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
     attach(application, services, settings)

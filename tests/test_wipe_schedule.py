@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application, ContextTypes
 
-from bot.app import Services, attach, build_application
+from bot.app import attach, build_application
 from bot.config import Settings
 from bot.content.store import ContentStore
+from bot.services import Services
 from bot.telegram import handlers
 from tests.conftest import TEST_SECRET, TEST_TOKEN
 from tests.support.telegram import RecordingRequest, text_update

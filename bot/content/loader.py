@@ -83,7 +83,7 @@ def _read(path: Path, problems: list[Problem], digest: Any) -> LoadedYaml | None
     return loaded if loaded.data is not None else None
 
 
-def _load_values(content_dir: Path, problems: list[Problem], digest: Any) -> tuple[dict, dict]:
+def _load_values(content_dir: Path, problems: list[Problem], digest: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     path = content_dir / VALUES_FILE
     values: dict[str, str] = {}
     origins: dict[str, Origin] = {}
@@ -279,7 +279,7 @@ def _pydantic_problems(error: ValidationError, origin: Origin, what: str) -> lis
     return problems
 
 
-def _best_location(origin: Origin, location: tuple) -> Location:
+def _best_location(origin: Origin, location: tuple[Any, ...]) -> Location:
     # A row written as a single button has no inner index in the file: buttons.2.0.text is buttons.2.text.
     exact = (*origin.key, *location)
     if exact not in origin.source.lines and len(location) >= 3 and location[:1] == ("buttons",):

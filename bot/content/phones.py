@@ -57,7 +57,8 @@ def phone_mentions(text: str) -> list[PhoneMention]:
         if any(start <= match.start() < end for start, end in long_spans):
             continue
         window = text[max(0, match.start() - 60) : match.start()].lower()
-        before = window[: LIST_TAIL.search(window).start()][-24:]
+        tail = LIST_TAIL.search(window)
+        before = window[: tail.start() if tail else len(window)][-24:]
         after = text[match.end() : match.end() + 12].lower().lstrip(" \u00a0")
         if _ends_with_any(before, ARTICLE_WORDS) or after.startswith(UNIT_WORDS):
             continue

@@ -6,6 +6,8 @@ the code needs is gone, or that a button asks for an action the bot doesn't have
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 LANGUAGES = ("ru", "kk", "en")
 SOURCE_LANGUAGE = "ru"  # editors write here first; other languages are translations of it
 
@@ -40,8 +42,12 @@ KNOWN_ACTIONS = frozenset(
 # Advocates' canned replies: UI strings whose names start with this, as many as editors like.
 CANNED_PREFIX = "canned_"
 
-# UI strings the code uses, with the placeholders each may contain.
-UI_KEYS: dict[str, frozenset[str]] = {
+# What the code expects of the UI strings: each key the code uses, with the placeholders it may contain.
+UiKeys = Mapping[str, frozenset[str]]
+
+# The UI strings of the guidance itself. The features (journal, handoff) keep their own lists beside their
+# code; bot/features.py assembles them all, so this package never imports the features.
+CORE_UI_KEYS: dict[str, frozenset[str]] = {
     "button_back": frozenset(),
     "button_menu": frozenset(),
     "button_sos": frozenset(),
@@ -70,11 +76,3 @@ UI_KEYS: dict[str, frozenset[str]] = {
     "command_menu": frozenset(),
     "command_language": frozenset(),
 }
-
-
-# Features keep their own UI strings lists beside their code (one file each, so they can grow apart).
-from bot.handoff.ui_keys import HANDOFF_UI_KEYS  # noqa: E402
-from bot.journal.ui_keys import JOURNAL_UI_KEYS  # noqa: E402
-
-UI_KEYS.update(JOURNAL_UI_KEYS)
-UI_KEYS.update(HANDOFF_UI_KEYS)

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
+from bot.content.registry import UiKeys
 from bot.content.render import ScreenView, localizer, render_screen, render_sources, shows_sources
 from bot.content.validate import check_content
 
@@ -16,8 +17,15 @@ class ContentStore:
     """Everything that serves content holds this one object; a reload swaps the tree inside it, so every
     holder sees the new texts at once and nobody can keep a stale copy."""
 
-    def __init__(self, tree: ContentTree, warnings: list[Problem] | None = None, content_dir: Path | None = None):
+    def __init__(
+        self,
+        tree: ContentTree,
+        ui_keys: UiKeys,
+        warnings: list[Problem] | None = None,
+        content_dir: Path | None = None,
+    ) -> None:
         self.tree = tree
+        self.ui_keys = ui_keys  # what the code expects; checked again on every reload
         self.warnings = warnings or []
         self.content_dir = content_dir
         # Rendering parses the editors' markup; a tree never changes once loaded, so each screen is rendered
@@ -26,16 +34,17 @@ class ContentStore:
         self._sources: dict[tuple[str, str], ScreenView] = {}  # the full list of a screen's sources
 
     @classmethod
-    def load(cls, content_dir: Path, today: dt.date | None = None) -> ContentStore:
+    def load(cls, content_dir: Path, ui_keys: UiKeys, today: dt.date | None = None) -> ContentStore:
         """Load and check the tree; refuse to serve it if anything is an error."""
-        return cls(*_checked(content_dir, today), content_dir=content_dir)
+        tree, warnings = _checked(content_dir, ui_keys, today)
+        return cls(tree, ui_keys, warnings, content_dir=content_dir)
 
     def reload(self, today: dt.date | None = None) -> list[Problem]:
         """Load the folder again. Invalid content is refused whole (ContentError with every problem) and
         the old content goes on being served; buttons of screens that still exist keep working."""
         if self.content_dir is None:
             raise ValueError("this content was not loaded from a folder")
-        self.tree, self.warnings = _checked(self.content_dir, today)
+        self.tree, self.warnings = _checked(self.content_dir, self.ui_keys, today)
         self._rendered = {}
         self._sources = {}
         return self.warnings
@@ -63,8 +72,8 @@ class ContentStore:
         return localizer(self.tree, language)
 
 
-def _checked(content_dir: Path, today: dt.date | None) -> tuple[ContentTree, list[Problem]]:
-    tree, problems = check_content(content_dir, today)
+def _checked(content_dir: Path, ui_keys: UiKeys, today: dt.date | None) -> tuple[ContentTree, list[Problem]]:
+    tree, problems = check_content(content_dir, ui_keys, today)
     if any(problem.is_error for problem in problems):
         raise ContentError(problems)
     return tree, problems

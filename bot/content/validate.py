@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from bot.content.registry import (
     LANGUAGES,
     REQUIRED_SCREENS,
     SOURCE_LANGUAGE,
-    UI_KEYS,
+    UiKeys,
 )
 from bot.content.render import render_screen, render_sources, shows_sources
 
@@ -48,12 +49,12 @@ class ReleasePolicy:
 
 
 def check_content(
-    content_dir: Path, today: dt.date | None = None, release: ReleasePolicy | None = None
+    content_dir: Path, ui_keys: UiKeys, today: dt.date | None = None, release: ReleasePolicy | None = None
 ) -> tuple[ContentTree, list[Problem]]:
-    """Load and check everything; problems sorted by file and line."""
+    """Load and check everything against the UI strings the code uses; problems sorted by file and line."""
     tree, problems = load_content(content_dir)
     today = today or dt.date.today()
-    problems.extend(check_tree(tree, today))
+    problems.extend(check_tree(tree, today, ui_keys))
     if release is not None:
         problems.extend(_release_reviews(tree, today, release))
     return tree, sorted(set(problems), key=lambda problem: (problem.location, problem.message))
@@ -84,7 +85,7 @@ def _release_reviews(tree: ContentTree, today: dt.date, policy: ReleasePolicy) -
     return problems
 
 
-def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:
+def check_tree(tree: ContentTree, today: dt.date, ui_keys: UiKeys) -> list[Problem]:
     problems: list[Problem] = []
     source = tree.packs[SOURCE_LANGUAGE]
     problems += _required_screens(tree)
@@ -102,7 +103,7 @@ def check_tree(tree: ContentTree, today: dt.date) -> list[Problem]:
                 Severity.WARNING)
         for screen_id, screen in source.screens.items() if screen.translated_from is not None
     ]  # fmt: skip
-    problems += _ui_strings(tree)
+    problems += _ui_strings(tree, ui_keys)
     problems += _unused_values(tree)
     problems += _source_list(tree, today)
     return problems
@@ -249,7 +250,7 @@ def _screen_sources(tree: ContentTree, pack: LanguagePack, screen_id: str) -> li
             )
         seen.add(ref.id)
         if ref.note:  # shown to her on the source line: the phone rule holds here too
-            problems += _unknown_phones(tree, ref.note, lambda _offset, where=where: where)
+            problems += _unknown_phones(tree, ref.note, _at(where))
         if ref.id not in tree.sources and ref.id not in tree.invalid_sources and tree.sources_complete:
             problems.append(
                 Problem(
@@ -277,7 +278,7 @@ def _source_list(tree: ContentTree, today: dt.date) -> list[Problem]:
         shown = [source.title, *source.titles.values(), source.publisher]
         shown += [source.short] if isinstance(source.short, str) else list(source.short.values())
         for text in shown:  # shown to her in the full list: the phone rule holds here too
-            problems += _unknown_phones(tree, text, lambda _offset, entry=entry: entry)
+            problems += _unknown_phones(tree, text, _at(entry))
         if source.first_day > today:
             problems.append(Problem(origin.where("date"), f"the date {source.date} is in the future"))
     complete = all(pack.complete and not pack.invalid_screens for pack in tree.packs.values())
@@ -294,6 +295,11 @@ def _source_list(tree: ContentTree, today: dt.date) -> list[Problem]:
         if source_id not in cited
     ]
     return problems
+
+
+def _at(location: Location) -> Callable[[int], Location]:
+    """Every mention in a short text is reported at the text's own line."""
+    return lambda _offset: location
 
 
 def _unknown_phones(tree: ContentTree, text: str, where: Callable[[int], Location]) -> list[Problem]:
@@ -407,13 +413,13 @@ def _reachability(pack: LanguagePack) -> list[Problem]:
     ]
 
 
-def _ui_strings(tree: ContentTree) -> list[Problem]:
+def _ui_strings(tree: ContentTree, ui_keys: UiKeys) -> list[Problem]:
     problems = []
     source = tree.packs[SOURCE_LANGUAGE]
     for language in LANGUAGES:
         pack = tree.packs[language]
         needed = plural_categories(language)
-        for key in UI_KEYS:
+        for key in ui_keys:
             if key not in pack.ui and pack.complete:
                 problems.append(Problem(Location(f"{pack.folder}/ui.yaml", 1), f'UI string "{key}" is missing'))
         for key in sorted(_canned_keys(tree) - set(pack.ui)):
@@ -426,7 +432,7 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
             if key.startswith(CANNED_PREFIX) and not re.fullmatch(r"canned_[a-z0-9_]{1,30}", key):
                 problems.append(Problem(where, f'"{key}": a canned reply is named canned_ and up to 30 small latin '
                                         "letters, digits or _"))  # fmt: skip
-            if key not in UI_KEYS and not key.startswith(CANNED_PREFIX):
+            if key not in ui_keys and not key.startswith(CANNED_PREFIX):
                 problems.append(
                     Problem(where, f'UI string "{key}" is not used by the bot (misspelt?)', Severity.WARNING)
                 )
@@ -439,9 +445,9 @@ def _ui_strings(tree: ContentTree) -> list[Problem]:
                     )
             found = set().union(*(placeholders_in(form) for form in forms))
             for form in forms:
-                problems += _unknown_phones(tree, form, lambda _offset, where=where: where)
-            allowed = UI_KEYS.get(key, frozenset()) | ({"count"} if isinstance(entry, dict) else set())
-            if key in UI_KEYS and not found <= allowed:
+                problems += _unknown_phones(tree, form, _at(where))
+            allowed = ui_keys.get(key, frozenset()) | ({"count"} if isinstance(entry, dict) else set())
+            if key in ui_keys and not found <= allowed:
                 problems.append(
                     Problem(where, f'"{key}" uses {_names(found - allowed)}, which the bot does not provide')
                 )
@@ -467,7 +473,7 @@ def _canned_keys(tree: ContentTree) -> set[str]:
     return {key for pack in tree.packs.values() for key in pack.ui if key.startswith(CANNED_PREFIX)}
 
 
-def _unformattable(forms: Iterable[str], names: set[str]) -> str | None:
+def _unformattable(forms: Iterable[str], names: AbstractSet[str]) -> str | None:
     for form in forms:
         try:
             form.format(**dict.fromkeys(names, ""))

@@ -113,7 +113,7 @@ class GuideService:
 
     async def _show(self, telegram_user_id: int, language: str, screen_id: str) -> Reply:
         screen = self.content.tree.packs[language].screens[screen_id]
-        ticked = frozenset()
+        ticked: frozenset[str] = frozenset()
         if screen.checklist:
             user_key = self._pseudonyms.user_key(telegram_user_id)
             ticked = await self._ticked(user_key, screen_id, [item.id for item in screen.checklist])

@@ -23,6 +23,7 @@ from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE, START_SCREEN
 from bot.content.render import render_screen, render_sources, shows_sources
 from bot.content.status import translation_status
 from bot.content.validate import check_tree
+from bot.features import UI_KEYS
 
 LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 
@@ -36,7 +37,7 @@ class Snapshot:
 
 def snapshot(content_dir: Path) -> Snapshot:
     tree, problems = load_content(content_dir)
-    problems = problems + check_tree(tree, dt.date.today())
+    problems = problems + check_tree(tree, dt.date.today(), UI_KEYS)
     outdated = {status.language: set(status.outdated) for status in translation_status(tree)}
     return Snapshot(tree, problems, outdated)
 

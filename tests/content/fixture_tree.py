@@ -127,8 +127,8 @@ handoff_unavailable:
 def _other_ui_strings() -> str:
     """Every UI string the code needs that UI above does not spell out, generated from the registry, so
     the fixture stays complete as features add strings (in a file of its own: line numbers above stay)."""
-    from bot.content.registry import UI_KEYS
     from bot.content.yaml_source import load_yaml
+    from bot.features import UI_KEYS
 
     explicit = load_yaml(UI, "ui").data
     lines = []

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.validate import check_content
+from bot.features import UI_KEYS
 from tests.content.fixture_tree import replace_in, write_tree
 
 TODAY = dt.date(2026, 11, 28)
@@ -22,12 +23,12 @@ def tree(tmp_path: Path) -> Path:
 
 
 def errors(root: Path) -> list[str]:
-    _, problems = check_content(root, today=TODAY)
+    _, problems = check_content(root, UI_KEYS, today=TODAY)
     return [str(problem).replace(str(root) + "/", "") for problem in problems if problem.is_error]
 
 
 def warnings(root: Path) -> list[str]:
-    _, problems = check_content(root, today=TODAY)
+    _, problems = check_content(root, UI_KEYS, today=TODAY)
     return [str(problem).replace(str(root) + "/", "") for problem in problems if not problem.is_error]
 
 
@@ -37,7 +38,7 @@ def test_the_fixture_tree_is_clean(tree):
 
 
 def test_the_shipped_content_passes():
-    _, problems = check_content(DEFAULT_CONTENT_DIR)
+    _, problems = check_content(DEFAULT_CONTENT_DIR, UI_KEYS)
     assert [str(problem) for problem in problems] == []
 
 
@@ -321,7 +322,7 @@ def test_release_needs_a_recent_review_on_legal_and_service_screens(tree):
     from bot.content.validate import ReleasePolicy
 
     def release_errors(max_age: int = 180) -> list[str]:
-        _, problems = check_content(tree, today=TODAY, release=ReleasePolicy(max_age))
+        _, problems = check_content(tree, UI_KEYS, today=TODAY, release=ReleasePolicy(max_age))
         return [str(p).replace(str(tree) + "/", "") for p in problems if p.is_error]
 
     assert errors(tree) == []  # an ordinary check does not ask for reviews

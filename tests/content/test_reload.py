@@ -6,12 +6,13 @@ import pytest
 
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
+from bot.features import UI_KEYS
 from tests.content.fixture_tree import replace_in, write_tree
 
 
 def test_reload_swaps_in_new_texts_for_every_holder(tmp_path):
     root = write_tree(tmp_path / "content")
-    store = ContentStore.load(root)
+    store = ContentStore.load(root, UI_KEYS)
     held_by_a_service = store
     replace_in(root / "en" / "main.yaml", "Menu en", "Main menu, new words")
     store.reload()
@@ -20,7 +21,7 @@ def test_reload_swaps_in_new_texts_for_every_holder(tmp_path):
 
 def test_invalid_content_is_refused_and_the_old_is_kept(tmp_path):
     root = write_tree(tmp_path / "content")
-    store = ContentStore.load(root)
+    store = ContentStore.load(root, UI_KEYS)
     before = store.tree.fingerprint
     replace_in(root / "kk" / "main.yaml", '{text: "Help", to: emergency}', '{text: "Help", to: nowhere}')
     with pytest.raises(ContentError) as refused:
