@@ -55,7 +55,6 @@ class Services:
             settings.auto_wipe_seconds,
         )
         usage = UsageRepository(database)
-        guide = GuideService(content, users, checklists, safety, pseudonyms, usage)
         handoff = HandoffService(
             CaseRepository(database),
             OutboxRepository(database),
@@ -69,6 +68,7 @@ class Services:
         journal = JournalService(
             journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
         )
+        guide = GuideService(content, users, checklists, safety, pseudonyms, usage, journals=journal)
         return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users)
 
     async def forget(self, user_id: int) -> list[Case]:

@@ -538,3 +538,35 @@ async def test_a_correction_starts_from_the_review_and_is_added_as_a_new_record(
     assert h.last_text() == "Record #2 saved."
     (current,) = await h.journal.entries(h.key(), current_only=True)
     assert current.number == 2 and current.fields is not None and current.fields.place == "hallway"
+
+
+# ------------------------------------------------------------------------------- delete everything
+
+
+async def test_delete_everything_offers_to_export_the_journal_first_and_deletes_only_on_the_second_yes(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), place="kitchen"))
+
+    await h.send("/forget")
+    assert "your journal — every entry, photo and file" in h.last_text()
+    await h.press("📓 Save my journal first (PDF)")
+    document = h.request.last("sendDocument")
+    assert document.params["protect_content"] is True  # the evidence leaves as a protected PDF
+    assert await h.journal.exists(h.key())  # exporting deleted nothing
+
+    await h.send("/forget")
+    await h.press("Next")
+    assert "Last step" in h.last_text()
+    assert await h.journal.exists(h.key())  # still nothing deleted before the final yes
+    await h.press("Yes, delete everything for good")
+    assert not await h.journal.exists(h.key())
+
+
+async def test_deleting_the_whole_journal_offers_its_export_first(harness):
+    h = harness
+    await h.journal.create(h.key())
+    await h.send("/journal")
+    await h.press("Delete everything")
+    assert "Delete the whole journal" in h.last_text()
+    assert "Export PDF" in button_texts(h.last())

@@ -153,10 +153,21 @@ async def test_forget_asks_first_then_deletes_everything(bot_app, services):
     await app.process_update(callback_update(app, USER, "1:t:plan_leaving:1", language_code="en"))
     await app.process_update(text_update(app, USER, "/forget", language_code="en"))
     confirm = request.last("sendMessage")
-    assert "Delete everything?" in confirm.params["text"]
+    text = confirm.params["text"]
+    assert "Delete everything?" in text
+    # Everything that goes is named before anything goes.
+    for named in ("your journal", "photo", "your case", "settings", "ticks", "younger than 48 hours"):
+        assert named in text, named
+    assert "Save my journal first (PDF)" not in button_texts(confirm)  # she has no journal to save
     assert await table_count(services, "users") == 1
 
-    await app.process_update(callback_update(app, USER, callback_for(confirm, "Yes, delete everything"), "en"))
+    # A second, explicit confirmation; nothing is deleted until it is pressed.
+    await app.process_update(callback_update(app, USER, callback_for(confirm, "Next"), "en"))
+    final = request.last("editMessageText")
+    assert "Last step" in final.params["text"] and "Nobody can recover it" in final.params["text"]
+    assert await table_count(services, "users") == 1 and "deleteMessages" not in request.methods()
+
+    await app.process_update(callback_update(app, USER, callback_for(final, "Yes, delete everything for good"), "en"))
     assert request.last("answerCallbackQuery").params["text"] == "Done. Everything was deleted."
     assert "deleteMessages" in request.methods()
     assert request.last("sendMessage").params["text"] == "Have a nice day!"

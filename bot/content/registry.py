@@ -31,12 +31,22 @@ EXIT_ACTION = "exit"  # delete the conversation now
 FORGET_ACTION = "forget"  # delete everything stored about her, and the conversation
 HANDOFF_ACTION = "handoff:start"  # she agreed to what the advocate will see: ask the triage questions
 JOURNAL_ACTION = "journal:open"  # open her incident journal (asks for the PIN if she set one)
+JOURNAL_EXPORT_ACTION = "journal:export"  # export her journal as a PDF (offered before "Delete everything")
 # Automatic wipe after the last activity: the choices offered, in minutes ("off" keeps messages).
 WIPE_CHOICES = {"wipe_after:15": 15, "wipe_after:60": 60, "wipe_after:360": 360, "wipe_after:1440": 1440,
                 "wipe_after:2400": 2400, "wipe_after:off": 0}  # fmt: skip
 DISCREET_ACTIONS = {"discreet:on": True, "discreet:off": False}
 KNOWN_ACTIONS = frozenset(
-    {*LANGUAGE_ACTIONS, EXIT_ACTION, FORGET_ACTION, HANDOFF_ACTION, JOURNAL_ACTION, *WIPE_CHOICES, *DISCREET_ACTIONS}
+    {
+        *LANGUAGE_ACTIONS,
+        EXIT_ACTION,
+        FORGET_ACTION,
+        HANDOFF_ACTION,
+        JOURNAL_ACTION,
+        JOURNAL_EXPORT_ACTION,
+        *WIPE_CHOICES,
+        *DISCREET_ACTIONS,
+    }
 )
 
 # Advocates' canned replies: UI strings whose names start with this, as many as editors like.
@@ -64,6 +74,7 @@ CORE_UI_KEYS: dict[str, frozenset[str]] = {
     "duration_hours": frozenset({"count"}),
     "command_exit": frozenset(),
     "command_forget": frozenset(),
+    "forget_export_first": frozenset(),
     "sources": frozenset(),
     "button_sources": frozenset(),  # opens the full list of a screen's sources
     "checked_on": frozenset({"date"}),

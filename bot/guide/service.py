@@ -7,7 +7,7 @@ remembers her language and place (keyed by a pseudonym, never the raw id) and re
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.content import callbacks
 from bot.content.i18n import guess_language
@@ -15,6 +15,8 @@ from bot.content.registry import (
     DISCREET_ACTIONS,
     EXIT_ACTION,
     FORGET_ACTION,
+    FORGET_SCREEN,
+    JOURNAL_EXPORT_ACTION,
     LANGUAGE_ACTIONS,
     LANGUAGE_SCREEN,
     MENU_SCREEN,
@@ -41,6 +43,12 @@ class Reply:
     effect: Effect | None = None  # the handler must wipe the chat (and for "forget", all data) instead
 
 
+class Journals(Protocol):
+    """What the guide needs to know of the journal (bot/journal implements it; the guide does not import it)."""
+
+    async def exists(self, user_key: str) -> bool: ...
+
+
 class GuideService:
     def __init__(
         self,
@@ -50,7 +58,9 @@ class GuideService:
         safety: SafetyService,
         pseudonyms: Pseudonymizer,
         usage: UsageRepository | None = None,
+        journals: Journals | None = None,
     ) -> None:
+        self._journals = journals
         self.content = content
         self._usage = usage
         self._users = users
@@ -118,10 +128,21 @@ class GuideService:
             user_key = self._pseudonyms.user_key(telegram_user_id)
             ticked = await self._ticked(user_key, screen_id, [item.id for item in screen.checklist])
         view = self.content.render(language, screen_id, ticked)
+        if screen_id == FORGET_SCREEN:
+            return Reply(await self._offer_export(telegram_user_id, view))
         if screen_id != SETTINGS_SCREEN:
             return Reply(view)
         settings = await self._safety.settings(telegram_user_id)
         return Reply(_mark_current_settings(view, settings), intro=self._settings_status(language, settings))
+
+    async def _offer_export(self, telegram_user_id: int, view: ScreenView) -> ScreenView:
+        """ "Delete everything" must not destroy evidence by surprise: with a journal, the first confirmation
+        offers to export it before anything goes (the rendered view is shared, so this is a copy)."""
+        if self._journals is None or not await self._journals.exists(self._pseudonyms.user_key(telegram_user_id)):
+            return view
+        label = self.content.ui(view.language).text("forget_export_first")
+        export = [ButtonView(label, callbacks.for_action(JOURNAL_EXPORT_ACTION))]
+        return replace(view, buttons=[export, *view.buttons])
 
     async def _sources(self, telegram_user_id: int, language_code: str | None, language: str, screen_id: str) -> Reply:
         """The Sources button: the screen's sources in full, with a button back to it."""

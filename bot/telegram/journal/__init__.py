@@ -72,6 +72,7 @@ def register(application: BotApplication) -> None:
     # there would tell the group that someone uses this bot.
     application.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(open_button, pattern=cb.OPEN_PATTERN))
+    application.add_handler(CallbackQueryHandler(export_button, pattern=cb.EXPORT_PATTERN))
     application.add_handler(CallbackQueryHandler(button, pattern=cb.PATTERN))
 
 
@@ -93,6 +94,18 @@ async def open_button(update: Update, context: Context) -> None:
         # A new message, not an edit: every message showing the journal is then one the journal sent,
         # protected from forwarding even when discreet mode is off.
         await _guarded(turn, lambda: pin.open_journal(turn, edit=False))
+
+
+async def export_button(update: Update, context: Context) -> None:
+    """ "Export my journal first", offered before "Delete everything": the PDF now (after the PIN, if she set
+    one, the journal's menu with its export buttons)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await answer_query(query)
+    turn = await turn_of(update, context)
+    if turn is not None:
+        await _guarded(turn, lambda: records.export(turn, pdf=True))
 
 
 async def cancel_command(update: Update, context: Context) -> None:

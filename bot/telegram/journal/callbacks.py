@@ -28,13 +28,15 @@ from enum import StrEnum
 from typing import ClassVar, Self, TypeVar
 
 from bot.content import callbacks
-from bot.content.registry import JOURNAL_ACTION
+from bot.content.registry import JOURNAL_ACTION, JOURNAL_EXPORT_ACTION
 from bot.journal.model import Step
 
 PREFIX = "1:j:"
 PATTERN = f"^{re.escape(PREFIX)}"  # every journal button, for the CallbackQueryHandler
 OPEN = callbacks.for_action(JOURNAL_ACTION)  # the content screen's button that opens the journal
 OPEN_PATTERN = f"^{re.escape(OPEN)}$"
+EXPORT = callbacks.for_action(JOURNAL_EXPORT_ACTION)  # "export my journal first", before "Delete everything"
+EXPORT_PATTERN = f"^{re.escape(EXPORT)}$"
 MAX_BYTES = callbacks.MAX_BYTES
 MAX_PAGE_DIGITS = 4
 NO_ID = "-"  # what a malformed id becomes: it matches no record

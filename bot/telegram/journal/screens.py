@@ -141,6 +141,7 @@ def pin_reply(ui: Localizer, text: str, awaiting: Awaiting | None) -> ScreenView
 def forgot(ui: Localizer) -> ScreenView:
     """A forgotten PIN cannot be recovered: the only way on is deleting the journal."""
     rows = [
+        [button(ui, "journal_button_export_pdf", cb.ExportPdf())],  # evidence first: nothing goes by surprise
         [button(ui, "journal_button_confirm_delete_all", cb.DeleteAll())],
         [button(ui, "journal_button_keep", cb.Menu())],
         navigation_row(ui),
@@ -236,6 +237,7 @@ def confirm_delete(ui: Localizer, record: Entry) -> ScreenView:
 
 def confirm_delete_all(ui: Localizer) -> ScreenView:
     rows = [
+        [button(ui, "journal_button_export_pdf", cb.ExportPdf())],  # evidence first: nothing goes by surprise
         [button(ui, "journal_button_confirm_delete_all", cb.DeleteAll())],
         [button(ui, "journal_button_keep", cb.Menu())],
         navigation_row(ui, menu=False),
