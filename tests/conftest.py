@@ -1,20 +1,19 @@
+"""Fixtures for every folder: the content (loaded once), settings on a temporary data folder, and the services
+opened on them. The handlers' PTB Application is in tests/handlers/conftest.py, the bot process and the
+simulator of the end-to-end tests in tests/e2e/conftest.py."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
-from bot.app import attach, build_application
 from bot.config import DEFAULT_CONTENT_DIR, Settings
 from bot.content.store import ContentStore
 from bot.features import UI_KEYS
 from bot.services import Services
-from tests.support.telegram import RecordingRequest
-
-TEST_TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtoken"
-TEST_SECRET = b"t" * 32
+from tests.support.application import TEST_SECRET, offline_settings
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +23,7 @@ def content() -> ContentStore:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9")
+    return offline_settings(tmp_path / "data")
 
 
 @pytest.fixture
@@ -33,14 +32,3 @@ async def services(settings: Settings, content: ContentStore) -> AsyncIterator[S
     opened = await Services.open(settings, content, TEST_SECRET)
     yield opened
     await opened.close()
-
-
-@pytest.fixture
-async def bot_app(settings: Settings, services: Services) -> AsyncIterator[tuple[Application, RecordingRequest]]:
-    request = RecordingRequest()
-    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
-    attach(application, services, settings)
-    await application.initialize()
-    request.calls.clear()
-    yield application, request
-    await application.shutdown()

@@ -21,7 +21,6 @@ import random
 import shutil
 import sqlite3
 import tempfile
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +30,9 @@ from bot.config import DATABASE_FILE, SECRET_KEY_FILE
 from bot.journal.model import ChainReport, Entry
 from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
-from bot.simulator import DEFAULT_TOKEN, Fault, SimCallbackQuery, SimMessage, Simulator, SimUser
+from bot.simulator import Fault, SimCallbackQuery, SimMessage, Simulator, SimUser
 from bot.storage.database import Database
-from tests.support.process import START_TIMEOUT, bot_process, stop
+from tests.support.process import START_TIMEOUT, StartBot, stop
 
 SETTLE = 0.2  # seconds for the simulator to read what the bot wrote just before it died
 ANSWER_TIMEOUT = 10.0
@@ -192,9 +191,9 @@ class CrashingBot:
     be answered twice), and checks every database file.
     """
 
-    def __init__(self, sim: Simulator, data: Path, log: Path, stack: AsyncExitStack, context: str) -> None:
+    def __init__(self, sim: Simulator, data: Path, log: Path, start_bot: StartBot, context: str) -> None:
         self.sim, self.data, self.log, self.context = sim, data, log, context
-        self._stack = stack
+        self._start_bot = start_bot
         self.process: asyncio.subprocess.Process | None = None
         self.may_repeat: set[int] = set()
         self.kills: list[str] = []
@@ -202,7 +201,7 @@ class CrashingBot:
     async def start(self) -> None:
         """Returns once the bot polls: a kill is meant to hit a running bot, not one still starting."""
         started = self._starts()
-        self.process = await self._stack.enter_async_context(bot_process(self.sim, self.data, self.log))
+        self.process = await self._start_bot()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_TIMEOUT
         while self._starts() == started:
@@ -325,47 +324,48 @@ def _steps(step: Do | list[Do]) -> list[Do]:
 
 
 @pytest.mark.parametrize("seed", [17, 103, 108])
-async def test_a_guidance_flow_killed_at_random_moments_answers_every_action_once_and_keeps_her_place(tmp_path, seed):
+async def test_a_guidance_flow_killed_at_random_moments_answers_every_action_once_and_keeps_her_place(
+    sim, start_bot, data_dir, bot_log, seed
+):
     rng = random.Random(seed)
     rounds = list(zip(ARUZHAN, DANA, strict=True))
     kill_at = {index: rng.choice(MOMENTS) for index in rng.sample(range(len(rounds)), KILLS_PER_FLOW)}
-    async with Simulator(token=DEFAULT_TOKEN) as sim, AsyncExitStack() as stack:
-        aruzhan = sim.add_user(first_name="Aruzhan", language_code="kk")
-        dana = sim.add_user(first_name="Dana", language_code="ru")
-        bot = CrashingBot(sim, tmp_path / "data", tmp_path / "bot.log", stack, f"seed {seed}")
-        await bot.start()
-        actions: list[Action] = []
-        for index, (hers, others) in enumerate(rounds):
-            steps = [(aruzhan, do) for do in _steps(hers)] + [(dana, do) for do in _steps(others)]
-            moment = kill_at.get(index)
-            if moment == "between the actions":
-                done = [await act(sim, *steps[0])]
-                await asyncio.sleep(rng.uniform(0, KILL_WINDOW))
-                await bot.kill(f"round {index}, after {done[0].label}")
-                done += [await act(sim, *step) for step in steps[1:]]  # sent while the bot is down
+    aruzhan = sim.add_user(first_name="Aruzhan", language_code="kk")
+    dana = sim.add_user(first_name="Dana", language_code="ru")
+    bot = CrashingBot(sim, data_dir, bot_log, start_bot, f"seed {seed}")
+    await bot.start()
+    actions: list[Action] = []
+    for index, (hers, others) in enumerate(rounds):
+        steps = [(aruzhan, do) for do in _steps(hers)] + [(dana, do) for do in _steps(others)]
+        moment = kill_at.get(index)
+        if moment == "between the actions":
+            done = [await act(sim, *steps[0])]
+            await asyncio.sleep(rng.uniform(0, KILL_WINDOW))
+            await bot.kill(f"round {index}, after {done[0].label}")
+            done += [await act(sim, *step) for step in steps[1:]]  # sent while the bot is down
+            await bot.start()
+        else:
+            done = [await act(sim, *step) for step in steps]
+            if moment is not None:
+                if moment == "within 30 ms":
+                    await asyncio.sleep(rng.uniform(0, KILL_WINDOW))
+                await bot.kill(f"round {index} {moment}, after {[action.label for action in done]}")
                 await bot.start()
-            else:
-                done = [await act(sim, *step) for step in steps]
-                if moment is not None:
-                    if moment == "within 30 ms":
-                        await asyncio.sleep(rng.uniform(0, KILL_WINDOW))
-                    await bot.kill(f"round {index} {moment}, after {[action.label for action in done]}")
-                    await bot.start()
-            await bot.settle(done, START_TIMEOUT if moment else ANSWER_TIMEOUT)
-            actions += done
+        await bot.settle(done, START_TIMEOUT if moment else ANSWER_TIMEOUT)
+        actions += done
 
-        # Both idle on their last screen, the bot dies once more. Their next taps on that screen still work,
-        # in the language each chose, and the checklists (shown anew from the database) keep their ticks.
-        await bot.kill("both idle after the last round")
-        await bot.start()
-        for hers, others in zip(ARUZHAN_AFTER, DANA_AFTER, strict=True):
-            her_tap, dana_tap = await act(sim, aruzhan, hers), await act(sim, dana, others)
-            await bot.settle([her_tap, dana_tap], START_TIMEOUT)
-            actions += [her_tap, dana_tap]
-        assert her_tap.query is not None and dana_tap.query is not None
-        assert ticked(aruzhan, her_tap.query.message_id) == {"Документы", "Телефон и зарядка"}, bot.why()
-        assert ticked(dana, dana_tap.query.message_id) == {"Ақша және банк картасы"}, bot.why()
-        await bot.stop()
+    # Both idle on their last screen, the bot dies once more. Their next taps on that screen still work,
+    # in the language each chose, and the checklists (shown anew from the database) keep their ticks.
+    await bot.kill("both idle after the last round")
+    await bot.start()
+    for hers, others in zip(ARUZHAN_AFTER, DANA_AFTER, strict=True):
+        her_tap, dana_tap = await act(sim, aruzhan, hers), await act(sim, dana, others)
+        await bot.settle([her_tap, dana_tap], START_TIMEOUT)
+        actions += [her_tap, dana_tap]
+    assert her_tap.query is not None and dana_tap.query is not None
+    assert ticked(aruzhan, her_tap.query.message_id) == {"Документы", "Телефон и зарядка"}, bot.why()
+    assert ticked(dana, dana_tap.query.message_id) == {"Ақша және банк картасы"}, bot.why()
+    await bot.stop()
 
     bot.assert_answered_once(actions)
     bot.assert_no_apology(aruzhan, dana)
@@ -378,25 +378,24 @@ TO_HER_CHECKLIST = [
 ]
 
 
-async def test_a_tick_whose_screen_a_kill_cut_off_is_still_ticked_after_the_restart(tmp_path):
-    async with Simulator(token=DEFAULT_TOKEN) as sim, AsyncExitStack() as stack:
-        she = sim.add_user(first_name="Dana", language_code="ru")
-        bot = CrashingBot(sim, tmp_path / "data", tmp_path / "bot.log", stack, "the tick's window")
-        await bot.start()
-        await walk(bot, she, TO_HER_CHECKLIST, START_TIMEOUT)
-        # The tick is stored and her tap answered; the checklist's new look is on its way when the bot dies,
-        # before it confirmed the update, which therefore comes again after the restart.
-        sim.faults.add(Fault(method="editMessageText", delay=2))
-        tick = await act(sim, she, Do(tap="☐ Документы", shows="☑ Документы", on_button=True))
-        await held_up(sim, "editMessageText")
-        await bot.kill("the tick stored and answered, its screen not shown yet")
-        assert tick.update_id in bot.may_repeat, bot.why()
-        await bot.start()
-        await bot.settle([tick], START_TIMEOUT)
-        *_, checklist = await walk(bot, she, TO_HER_CHECKLIST)  # shown anew, from the database
-        assert checklist.query is not None
-        assert ticked(she, checklist.query.message_id) == {"Документы"}, bot.why()
-        await bot.stop()
+async def test_a_tick_whose_screen_a_kill_cut_off_is_still_ticked_after_the_restart(sim, start_bot, data_dir, bot_log):
+    she = sim.add_user(first_name="Dana", language_code="ru")
+    bot = CrashingBot(sim, data_dir, bot_log, start_bot, "the tick's window")
+    await bot.start()
+    await walk(bot, she, TO_HER_CHECKLIST, START_TIMEOUT)
+    # The tick is stored and her tap answered; the checklist's new look is on its way when the bot dies,
+    # before it confirmed the update, which therefore comes again after the restart.
+    sim.faults.add(Fault(method="editMessageText", delay=2))
+    tick = await act(sim, she, Do(tap="☐ Документы", shows="☑ Документы", on_button=True))
+    await held_up(sim, "editMessageText")
+    await bot.kill("the tick stored and answered, its screen not shown yet")
+    assert tick.update_id in bot.may_repeat, bot.why()
+    await bot.start()
+    await bot.settle([tick], START_TIMEOUT)
+    *_, checklist = await walk(bot, she, TO_HER_CHECKLIST)  # shown anew, from the database
+    assert checklist.query is not None
+    assert ticked(she, checklist.query.message_id) == {"Документы"}, bot.why()
+    await bot.stop()
     bot.assert_answered_once([tick])
     bot.assert_no_apology(she)
 
@@ -451,78 +450,79 @@ async def assert_one_whole_entry(bot: CrashingBot, she: SimUser) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 3, 5, 204])
-async def test_a_journal_entry_killed_around_its_save_is_saved_exactly_once_and_whole(tmp_path, seed):
+async def test_a_journal_entry_killed_around_its_save_is_saved_exactly_once_and_whole(
+    sim, start_bot, data_dir, bot_log, seed
+):
     rng = random.Random(seed)
     first_kill = rng.randrange(len(LAST_STEPS))
     first_moment, save_moment = rng.choice(("at once", "within 30 ms")), rng.choice(SAVE_MOMENTS)
-    async with Simulator(token=DEFAULT_TOKEN) as sim, AsyncExitStack() as stack:
-        she = sim.add_user(first_name="Aruzhan", language_code="kk")
-        bot = CrashingBot(sim, tmp_path / "data", tmp_path / "bot.log", stack, f"seed {seed}")
+    she = sim.add_user(first_name="Aruzhan", language_code="kk")
+    bot = CrashingBot(sim, data_dir, bot_log, start_bot, f"seed {seed}")
+    await bot.start()
+    actions = await walk(bot, she, ENTRY_START, START_TIMEOUT)
+    for index, do in enumerate(LAST_STEPS):
+        if index != first_kill:
+            actions += await walk(bot, she, [do])
+            continue
+        actions.append(await act(sim, she, do))
+        await kill_after(bot, actions[-1], first_moment, rng)
+
+    if save_moment == "just before the tap":
+        await bot.kill("the review shown, Save not tapped yet")
         await bot.start()
-        actions = await walk(bot, she, ENTRY_START, START_TIMEOUT)
-        for index, do in enumerate(LAST_STEPS):
-            if index != first_kill:
-                actions += await walk(bot, she, [do])
-                continue
-            actions.append(await act(sim, she, do))
-            await kill_after(bot, actions[-1], first_moment, rng)
+        actions += await walk(bot, she, [SAVE], START_TIMEOUT)
+    else:
+        actions.append(await act(sim, she, SAVE))
+        await kill_after(bot, actions[-1], save_moment, rng)
 
-        if save_moment == "just before the tap":
-            await bot.kill("the review shown, Save not tapped yet")
-            await bot.start()
-            actions += await walk(bot, she, [SAVE], START_TIMEOUT)
-        else:
-            actions.append(await act(sim, she, SAVE))
-            await kill_after(bot, actions[-1], save_moment, rng)
-
-        # Her journal, opened after the restart: one entry, no unfinished draft.
-        actions += await walk(bot, she, [Do(text="/journal", shows="1 жазба.")])
-        opened = sent_to(sim, she, actions[-1].after_call)
-        assert opened and DRAFT_WAITING not in opened[-1], f"{bot.why()}: {opened}"
-        await bot.stop()
-        await assert_one_whole_entry(bot, she)
+    # Her journal, opened after the restart: one entry, no unfinished draft.
+    actions += await walk(bot, she, [Do(text="/journal", shows="1 жазба.")])
+    opened = sent_to(sim, she, actions[-1].after_call)
+    assert opened and DRAFT_WAITING not in opened[-1], f"{bot.why()}: {opened}"
+    await bot.stop()
+    await assert_one_whole_entry(bot, she)
     bot.assert_answered_once(actions)
     bot.assert_no_apology(she)
 
 
-async def test_a_save_held_up_by_the_database_when_the_bot_dies_is_carried_out_after_the_restart(tmp_path):
-    async with Simulator(token=DEFAULT_TOKEN) as sim, AsyncExitStack() as stack:
-        she = sim.add_user(first_name="Aruzhan", language_code="kk")
-        bot = CrashingBot(sim, tmp_path / "data", tmp_path / "bot.log", stack, "the save's window before its commit")
-        await bot.start()
-        await walk(bot, she, ENTRY_START + LAST_STEPS, START_TIMEOUT)
-        # Another writer holds the database: her tap is answered, the entry's transaction waits, the bot dies.
-        with contextlib.closing(sqlite3.connect(bot.data / DATABASE_FILE, isolation_level=None)) as other:
-            other.execute("BEGIN IMMEDIATE")
-            save = await act(sim, she, SAVE)
-            assert save.query is not None
-            await save.query.wait_answer()
-            await bot.kill("Save answered, its transaction waiting for the database")
-            other.execute("ROLLBACK")
-        assert save.update_id in bot.may_repeat, bot.why()
-        await bot.start()
-        await bot.settle([save], START_TIMEOUT)
-        await bot.stop()
-        await assert_one_whole_entry(bot, she)
+async def test_a_save_held_up_by_the_database_when_the_bot_dies_is_carried_out_after_the_restart(
+    sim, start_bot, data_dir, bot_log
+):
+    she = sim.add_user(first_name="Aruzhan", language_code="kk")
+    bot = CrashingBot(sim, data_dir, bot_log, start_bot, "the save's window before its commit")
+    await bot.start()
+    await walk(bot, she, ENTRY_START + LAST_STEPS, START_TIMEOUT)
+    # Another writer holds the database: her tap is answered, the entry's transaction waits, the bot dies.
+    with contextlib.closing(sqlite3.connect(bot.data / DATABASE_FILE, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        save = await act(sim, she, SAVE)
+        assert save.query is not None
+        await save.query.wait_answer()
+        await bot.kill("Save answered, its transaction waiting for the database")
+        other.execute("ROLLBACK")
+    assert save.update_id in bot.may_repeat, bot.why()
+    await bot.start()
+    await bot.settle([save], START_TIMEOUT)
+    await bot.stop()
+    await assert_one_whole_entry(bot, she)
     bot.assert_answered_once([save])
     bot.assert_no_apology(she)
 
 
-async def test_a_save_stored_just_before_the_bot_died_is_not_stored_twice(tmp_path):
-    async with Simulator(token=DEFAULT_TOKEN) as sim, AsyncExitStack() as stack:
-        she = sim.add_user(first_name="Aruzhan", language_code="kk")
-        bot = CrashingBot(sim, tmp_path / "data", tmp_path / "bot.log", stack, "the save's window after its commit")
-        await bot.start()
-        await walk(bot, she, ENTRY_START + LAST_STEPS, START_TIMEOUT)
-        # The entry is stored; "saved" is on its way when the bot dies, before it confirmed her tap.
-        sim.faults.add(Fault(method="sendMessage", delay=2))
-        save = await act(sim, she, SAVE)
-        await held_up(sim, "sendMessage")
-        await bot.kill("the entry stored, its confirmation on the way")
-        assert save.update_id in bot.may_repeat, bot.why()
-        await bot.start()
-        await bot.settle([save], START_TIMEOUT)
-        await bot.stop()
-        await assert_one_whole_entry(bot, she)
+async def test_a_save_stored_just_before_the_bot_died_is_not_stored_twice(sim, start_bot, data_dir, bot_log):
+    she = sim.add_user(first_name="Aruzhan", language_code="kk")
+    bot = CrashingBot(sim, data_dir, bot_log, start_bot, "the save's window after its commit")
+    await bot.start()
+    await walk(bot, she, ENTRY_START + LAST_STEPS, START_TIMEOUT)
+    # The entry is stored; "saved" is on its way when the bot dies, before it confirmed her tap.
+    sim.faults.add(Fault(method="sendMessage", delay=2))
+    save = await act(sim, she, SAVE)
+    await held_up(sim, "sendMessage")
+    await bot.kill("the entry stored, its confirmation on the way")
+    assert save.update_id in bot.may_repeat, bot.why()
+    await bot.start()
+    await bot.settle([save], START_TIMEOUT)
+    await bot.stop()
+    await assert_one_whole_entry(bot, she)
     bot.assert_answered_once([save])
     bot.assert_no_apology(she)

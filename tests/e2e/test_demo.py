@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
+from tests.support.process import environment_without_bot_settings
+
 
 def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
         input="1\n/quit\n",  # [1] "No, I am in danger"
@@ -30,7 +31,7 @@ def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
 
 
 def test_demo_explains_a_button_number_that_does_not_exist(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--language", "en"],
         input="9\n",
@@ -46,7 +47,7 @@ def test_demo_explains_a_button_number_that_does_not_exist(tmp_path):
 
 
 def test_demo_tour_walks_through_every_section(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo", "--tour"],
         capture_output=True,
@@ -74,7 +75,7 @@ def test_demo_tour_walks_through_every_section(tmp_path):
 
 
 def test_demo_shows_both_sides_of_a_case(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     steps = [
         "2",  # "Yes, I am safe for now" -> the menu
         "1",  # 💬 Talk to a person

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 from pypdf import PdfReader
 
-from bot.simulator import DEFAULT_TOKEN, SimMessage, Simulator, SimUser, make_png
-from tests.support.process import START_TIMEOUT, bot_process, stop
+from bot.simulator import SimMessage, Simulator, SimUser, make_png
+from tests.support.process import START_TIMEOUT, stop
 
 KAZAKH_LETTERS = "ә ғ қ ң ө ұ ү һ і"
 
@@ -42,61 +42,61 @@ def files_containing(folder: Path, *needles: bytes) -> list[str]:
     ]
 
 
-async def test_an_entry_with_a_photo_leaves_nothing_readable_and_exports_a_kazakh_pdf(tmp_path):
-    data, log = tmp_path / "data", tmp_path / "bot.log"
+async def test_an_entry_with_a_photo_leaves_nothing_readable_and_exports_a_kazakh_pdf(
+    sim, start_bot, data_dir, bot_log
+):
     unique = "UNIQ" + secrets.token_hex(8)
     what_happened = f"{unique} {KAZAKH_LETTERS}"
     file_name = f"evidence-{secrets.token_hex(6)}.png"
-    async with Simulator(token=DEFAULT_TOKEN) as sim:
-        she = sim.add_user(first_name="Aruzhan", language_code="kk")
-        async with bot_process(sim, data, log) as process:
-            await she.send_text("/journal")
-            offer = await she.wait_reply(timeout=START_TIMEOUT)
-            assert "PIN-кодты ұмытсаңыз" in offer.text
-            await step(she, "PIN-кодсыз")
-            prompt = await step(she, "✏️ Жаңа жазба")
-            assert "Бұл қашан болды?" in prompt.text and "10 сұрақтың 1-сі" in prompt.text
-            await step(she, "Бүгін")
-            await step(she, "Өткізу")  # the time
-            await say(she, "үйде, ас үйде")
-            assert "Жарақат" in (await say(she, what_happened)).text
-            await step(she, "Өткізу")  # injuries
-            await step(she, "Өткізу")  # witnesses
-            await step(she, "Жоқ")  # children
-            await step(she, "Өткізу")  # police
-            attachments = await step(she, "Өткізу")  # medical
-            assert "20 МБ" in attachments.text
-            photo = await she.send_photo(make_png(40, 30))
-            assert "Шифрланып сақталды" in (await she.wait_reply()).text
-            document = await she.send_document(make_png(8, 8), filename=file_name)
-            await she.wait_reply()
-            assert photo.message_id not in [m.message_id for m in she.messages]  # deleted once stored
-            assert document.message_id not in [m.message_id for m in she.messages]
-            review = await step(she, "Дайын")
-            assert unique in review.text and file_name in review.text
-            saved = await step(she, "Сақтау")
-            assert saved.text == "№1 жазба сақталды."
-            await sim.wait_until(lambda: all(unique not in (m.text or "") for m in she.messages), timeout=5)
-            # Left in the chat: her /journal, the offer turned into the menu… and the confirmation.
-            assert [m.text for m in she.messages if not m.from_bot] == ["/journal"]
-            assert [m.text for m in she.messages if m.from_bot][-1] == "№1 жазба сақталды."
+    she = sim.add_user(first_name="Aruzhan", language_code="kk")
+    process = await start_bot()
+    await she.send_text("/journal")
+    offer = await she.wait_reply(timeout=START_TIMEOUT)
+    assert "PIN-кодты ұмытсаңыз" in offer.text
+    await step(she, "PIN-кодсыз")
+    prompt = await step(she, "✏️ Жаңа жазба")
+    assert "Бұл қашан болды?" in prompt.text and "10 сұрақтың 1-сі" in prompt.text
+    await step(she, "Бүгін")
+    await step(she, "Өткізу")  # the time
+    await say(she, "үйде, ас үйде")
+    assert "Жарақат" in (await say(she, what_happened)).text
+    await step(she, "Өткізу")  # injuries
+    await step(she, "Өткізу")  # witnesses
+    await step(she, "Жоқ")  # children
+    await step(she, "Өткізу")  # police
+    attachments = await step(she, "Өткізу")  # medical
+    assert "20 МБ" in attachments.text
+    photo = await she.send_photo(make_png(40, 30))
+    assert "Шифрланып сақталды" in (await she.wait_reply()).text
+    document = await she.send_document(make_png(8, 8), filename=file_name)
+    await she.wait_reply()
+    assert photo.message_id not in [m.message_id for m in she.messages]  # deleted once stored
+    assert document.message_id not in [m.message_id for m in she.messages]
+    review = await step(she, "Дайын")
+    assert unique in review.text and file_name in review.text
+    saved = await step(she, "Сақтау")
+    assert saved.text == "№1 жазба сақталды."
+    await sim.wait_until(lambda: all(unique not in (m.text or "") for m in she.messages), timeout=5)
+    # Left in the chat: her /journal, the offer turned into the menu… and the confirmation.
+    assert [m.text for m in she.messages if not m.from_bot] == ["/journal"]
+    assert [m.text for m in she.messages if m.from_bot][-1] == "№1 жазба сақталды."
 
-            # Nothing she typed or sent is readable anywhere under BOT_DATA_DIR, while the bot runs…
-            secrets_on_disk = (unique.encode(), what_happened.encode(), file_name.encode())
-            assert files_containing(data, *secrets_on_disk) == []
-            assert list((data / "journal").iterdir())  # the two files are there, encrypted
+    # Nothing she typed or sent is readable anywhere under BOT_DATA_DIR, while the bot runs…
+    secrets_on_disk = (unique.encode(), what_happened.encode(), file_name.encode())
+    assert files_containing(data_dir, *secrets_on_disk) == []
+    assert list((data_dir / "journal").iterdir())  # the two files are there, encrypted
 
-            await step(she, "📓 Күнделік")
-            await she.press("PDF алу")
-            exported = await she.wait_reply()
-            assert exported.media == "document" and exported.protect_content
-            name = exported.raw["document"]["file_name"]
-            assert name.endswith(".pdf") and unique not in name and "Aruzhan" not in name
-            pdf = await download(sim, exported.file_ids[0])
-            assert await stop(process) == 0
+    await step(she, "📓 Күнделік")
+    await she.press("PDF алу")
+    exported = await she.wait_reply()
+    assert exported.media == "document" and exported.protect_content
+    name = exported.raw["document"]["file_name"]
+    assert name.endswith(".pdf") and unique not in name and "Aruzhan" not in name
+    pdf = await download(sim, exported.file_ids[0])
+    assert await stop(process) == 0
     # …and after it stopped; nor in its log.
-    assert files_containing(data, *secrets_on_disk) == []
-    assert unique not in log.read_text(encoding="utf-8") and file_name not in log.read_text(encoding="utf-8")
+    assert files_containing(data_dir, *secrets_on_disk) == []
+    assert unique not in bot_log.read_text(encoding="utf-8") and file_name not in bot_log.read_text(encoding="utf-8")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert unique in text
     for letter in KAZAKH_LETTERS.split():
@@ -104,45 +104,43 @@ async def test_an_entry_with_a_photo_leaves_nothing_readable_and_exports_a_kazak
     assert "Оқиғалар күнделігі" in text
 
 
-async def test_a_journal_with_a_pin_opens_for_nobody_else_and_not_without_the_pin(tmp_path):
-    data, log = tmp_path / "data", tmp_path / "bot.log"
-    async with Simulator(token=DEFAULT_TOKEN) as sim:
-        she = sim.add_user(first_name="Dana", language_code="en")
-        other = sim.add_user(first_name="Someone", language_code="en")
-        async with bot_process(sim, data, log) as process:
-            await she.send_text("/journal")
-            await she.wait_reply(timeout=START_TIMEOUT)
-            await step(she, "Set a PIN")
-            assert "Type the same PIN" in (await say(she, "2468")).text
-            assert "The PIN is set." in (await say(she, "2468")).text
-            await step(she, "✏️ New entry")
-            await step(she, "Today")
-            await say(she, "21:30")
-            await say(she, "at my sister's")
-            for _ in range(7):
-                await step(she, "Skip")
-            assert (await step(she, "Save")).text == "Record #1 saved."
-            assert await stop(process) == 0
+async def test_a_journal_with_a_pin_opens_for_nobody_else_and_not_without_the_pin(sim, start_bot):
+    she = sim.add_user(first_name="Dana", language_code="en")
+    other = sim.add_user(first_name="Someone", language_code="en")
+    process = await start_bot()
+    await she.send_text("/journal")
+    await she.wait_reply(timeout=START_TIMEOUT)
+    await step(she, "Set a PIN")
+    assert "Type the same PIN" in (await say(she, "2468")).text
+    assert "The PIN is set." in (await say(she, "2468")).text
+    await step(she, "✏️ New entry")
+    await step(she, "Today")
+    await say(she, "21:30")
+    await say(she, "at my sister's")
+    for _ in range(7):
+        await step(she, "Skip")
+    assert (await step(she, "Save")).text == "Record #1 saved."
+    assert await stop(process) == 0
 
-        # A new process: no key in memory.
-        async with bot_process(sim, data, log) as process:
-            await other.send_text("/journal")
-            offer = await other.wait_reply(timeout=START_TIMEOUT)
-            assert "You can put a PIN on the journal" in offer.text  # a journal of her own to create, nothing else
-            menu = await step(other, "Without a PIN")
-            assert "0 entries." in menu.text and "View entries" not in menu.button_texts()
+    # A new process: no key in memory.
+    process = await start_bot()
+    await other.send_text("/journal")
+    offer = await other.wait_reply(timeout=START_TIMEOUT)
+    assert "You can put a PIN on the journal" in offer.text  # a journal of her own to create, nothing else
+    menu = await step(other, "Without a PIN")
+    assert "0 entries." in menu.text and "View entries" not in menu.button_texts()
 
-            journal_button = await she.press("📓 Journal")  # on the confirmation left from before
-            await journal_button.wait_answer()
-            asked = await she.wait_reply()
-            assert "Enter the journal's PIN" in asked.text and "1 entry" not in asked.text
-            wrong = await she.send_text("1111")
-            assert "Wrong PIN. 4 tries left" in (await she.wait_reply()).text
-            assert wrong.message_id not in [m.message_id for m in she.messages]
-            await she.send_text("/journal")
-            assert "Enter the journal's PIN" in (await she.wait_reply()).text
-            await she.send_text("2468")
-            opened = await she.wait_replies()
-            assert any("1 entry." in (m.text or "") for m in opened)
-            assert all("2468" not in (m.text or "") for m in she.messages)
-            assert await stop(process) == 0
+    journal_button = await she.press("📓 Journal")  # on the confirmation left from before
+    await journal_button.wait_answer()
+    asked = await she.wait_reply()
+    assert "Enter the journal's PIN" in asked.text and "1 entry" not in asked.text
+    wrong = await she.send_text("1111")
+    assert "Wrong PIN. 4 tries left" in (await she.wait_reply()).text
+    assert wrong.message_id not in [m.message_id for m in she.messages]
+    await she.send_text("/journal")
+    assert "Enter the journal's PIN" in (await she.wait_reply()).text
+    await she.send_text("2468")
+    opened = await she.wait_replies()
+    assert any("1 entry." in (m.text or "") for m in opened)
+    assert all("2468" not in (m.text or "") for m in she.messages)
+    assert await stop(process) == 0

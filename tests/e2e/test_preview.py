@@ -11,7 +11,7 @@ from playwright.async_api import async_playwright
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.preview.server import serve_preview
-from tests.content.fixture_tree import replace_in
+from tests.support.content_tree import replace_in
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

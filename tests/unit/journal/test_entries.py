@@ -23,7 +23,7 @@ from bot.journal.model import (
 )
 from bot.journal.parsing import date_example, parse_date, parse_time
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, JOURNAL_UI_KEYS, STEP_PROMPT_KEYS
-from tests.journal.conftest import ALICE, Harness, jpeg_bytes, png_bytes
+from tests.support.journal import ALICE, Harness, jpeg_bytes, png_bytes
 
 TODAY = dt.date(2026, 11, 28)
 

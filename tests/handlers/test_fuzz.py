@@ -17,12 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.app import attach, build_application
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.store import ContentStore
 from bot.features import UI_KEYS
 from bot.services import Services
-from tests.conftest import TEST_SECRET, TEST_TOKEN
+from tests.support.application import TEST_SECRET, offline_settings, running_application
 from tests.support.telegram import BOT_USER, RecordingRequest
 
 CONTENT = ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS)
@@ -105,18 +104,15 @@ async def _run(batch: list[dict]) -> tuple[list, list[str]]:
     catcher = Catch()
     logging.getLogger().addHandler(catcher)
     with tempfile.TemporaryDirectory() as tmp:
-        config = Settings(_env_file=None, token=TEST_TOKEN, data_dir=Path(tmp), api_url="http://127.0.0.1:9")
+        config = offline_settings(Path(tmp))
         services = await Services.open(config, CONTENT, TEST_SECRET)
         request = RecordingRequest()
-        app = build_application(config, TEST_TOKEN, request=request, rate_limit=False)
-        attach(app, services, config)
-        await app.initialize()
         try:
-            for number, raw in enumerate(batch):
-                raw["update_id"] = number + 1
-                await app.process_update(Update.de_json(raw, app.bot))
+            async with running_application(config, services, request) as app:
+                for number, raw in enumerate(batch):
+                    raw["update_id"] = number + 1
+                    await app.process_update(Update.de_json(raw, app.bot))
         finally:
-            await app.shutdown()
             await services.close()
             logging.getLogger().removeHandler(catcher)
     return request.calls, failures

@@ -11,7 +11,7 @@ from PIL import Image, PngImagePlugin
 
 from bot.journal.model import AttachmentKind, ChildrenPresent, EntryFields, NewAttachment
 from bot.storage.database import Database
-from tests.journal.conftest import ALICE, Harness
+from tests.support.journal import ALICE, Harness
 
 UNIQUE = "Гүлнұр-qx7Zt9-ӘҒҚ"  # typed in the entry
 DRAFT_UNIQUE = "Draftword-k3Lm8"  # typed in a draft not yet saved

@@ -11,7 +11,7 @@ from bot.content import callbacks
 from bot.content.loader import load_content
 from bot.content.model import ContentTree
 from bot.content.render import localizer, render_screen, render_sources
-from tests.content.fixture_tree import replace_in, write_tree
+from tests.support.content_tree import replace_in, write_tree
 
 
 @pytest.fixture

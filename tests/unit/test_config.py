@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings, require_token, resolve_secret_key
+from tests.support.process import environment_without_bot_settings
 
 GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 
@@ -92,7 +93,7 @@ def test_explicit_secret_key_wins(tmp_path):
 
 
 def test_run_with_a_bad_variable_prints_one_line_and_exits_2(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     env.update(BOT_TOKEN=GOOD_TOKEN, BOT_ADVOCATE_CHAT_ID="twelve", BOT_DATA_DIR=str(tmp_path / "d"))
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
@@ -106,7 +107,7 @@ def test_run_with_a_bad_variable_prints_one_line_and_exits_2(tmp_path):
 
 
 def test_run_without_a_token_exits_2(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+    env = environment_without_bot_settings()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
     )
@@ -114,3 +115,8 @@ def test_run_without_a_token_exits_2(tmp_path):
     assert (
         result.stderr.strip() == "configuration error: BOT_TOKEN: is required to run the bot; get one from @BotFather"
     )
+
+
+def test_admin_ids_must_be_numbers():
+    with pytest.raises(ValueError, match=r"must be Telegram user ids"):
+        Settings(_env_file=None, admin_ids="alice,bob")

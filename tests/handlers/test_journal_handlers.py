@@ -4,188 +4,22 @@ process_update, every Bot API call recorded (sendDocument and getFile answered, 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import logging
-import re
-import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
-from telegram.request import RequestData
 
-from bot.app import attach, build_application
-from bot.config import Settings
 from bot.journal import parsing
-from bot.journal.keys import Argon2Params
 from bot.journal.model import EntryFields, PinRequired
-from bot.journal.service import JournalService
 from bot.logging_setup import configure_logging
-from bot.services import Services
-from tests.conftest import TEST_SECRET, TEST_TOKEN
-from tests.journal.conftest import png_bytes
-from tests.support.telegram import BOT_USER, Call, RecordingRequest, button_texts, buttons_of, callback_update
+from tests.support.journal import png_bytes
+from tests.support.journal_chat import OTHER, USER, JournalHarness
+from tests.support.telegram import button_texts, buttons_of, callback_update
 
-USER = 555000111
-OTHER = 555000222
-CHEAP_ARGON2 = Argon2Params(time_cost=1, memory_cost_kib=8, parallelism=1)
 SECRET_WORDS = "he broke the door at Zhibek Zholy 7"
 
-_ids = itertools.count(900_000)
 
-
-@dataclass
-class JournalRequest(RecordingRequest):
-    """Also answers sendDocument and getFile, serves file downloads, and keeps each call's result."""
-
-    results: dict[int, Any] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)  # file_path -> bytes
-    uploads: dict[int, dict[str, Any]] = field(default_factory=dict)  # call index -> multipart parts
-    downloads: list[str] = field(default_factory=list)
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = None,
-        write_timeout: Any = None,
-        connect_timeout: Any = None,
-        pool_timeout: Any = None,
-    ) -> tuple[int, bytes]:
-        if "/file/bot" in url:
-            path = url.split("/file/bot", 1)[1].split("/", 1)[1]
-            self.downloads.append(path)
-            return 200, self.files[path]
-        if request_data is not None and request_data.multipart_data:
-            self.uploads[len(self.calls)] = dict(request_data.multipart_data)
-        return await super().do_request(url, method, request_data, read_timeout, write_timeout)
-
-    def _result(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "sendDocument":
-            result: Any = {
-                "message_id": next(self._ids),
-                "date": int(time.time()),
-                "from": BOT_USER,
-                "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "A"},
-                "document": {"file_id": "DOC", "file_unique_id": "DOCU", "file_name": "x"},
-            }
-        elif method == "getFile":
-            path = f"files/{params['file_id']}"
-            result = {"file_id": params["file_id"], "file_unique_id": "U" + params["file_id"], "file_path": path}
-        else:
-            result = super()._result(method, params)
-        self.results[len(self.calls) - 1] = result
-        return result
-
-    def sent_ids(self) -> list[int]:
-        return [self.results[i]["message_id"] for i, call in enumerate(self.calls) if call.method == "sendMessage"]
-
-    def deleted_ids(self) -> set[int]:
-        deleted: set[int] = set()
-        for call in self.calls:
-            if call.method == "deleteMessages":
-                deleted |= set(call.params["message_ids"])
-            elif call.method == "deleteMessage":
-                deleted.add(int(call.params["message_id"]))
-        return deleted
-
-    def texts_since(self, start: int) -> list[str]:
-        return [c.params["text"] for c in self.calls[start:] if c.method in ("sendMessage", "editMessageText")]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.mono_now = 1000.0
-
-    def mono(self) -> float:
-        return self.mono_now
-
-
-@dataclass
-class Harness:
-    app: Application
-    request: JournalRequest
-    services: Services
-    clock: Clock
-    language: str = "en"
-
-    @property
-    def journal(self) -> JournalService:
-        return self.services.journal
-
-    def key(self, user_id: int = USER) -> str:
-        return self.services.pseudonyms.user_key(user_id)
-
-    async def send(self, text: str, user_id: int = USER, chat_type: str = "private", chat_id: int | None = None) -> int:
-        return await self.message(user_id, chat_type=chat_type, chat_id=chat_id, **_text(text))
-
-    async def message(self, user_id: int = USER, chat_type: str = "private", chat_id: int | None = None,
-                      **content: Any) -> int:  # fmt: skip
-        message_id = next(_ids)
-        chat: dict[str, Any] = {"id": chat_id or user_id, "type": chat_type}
-        chat.update({"first_name": "Aigerim"} if chat_type == "private" else {"title": "Some group"})
-        message = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": chat,
-            "from": {"id": user_id, "is_bot": False, "first_name": "Aigerim", "language_code": self.language},
-            **content,
-        }
-        update = Update.de_json({"update_id": next(_ids), "message": message}, self.app.bot)
-        await self.app.process_update(update)
-        return message_id
-
-    async def press(self, text: str, user_id: int = USER) -> None:
-        """Tap the button with this text on the newest bot message showing it."""
-        for index in range(len(self.request.calls) - 1, -1, -1):
-            call = self.request.calls[index]
-            if call.method not in ("sendMessage", "editMessageText"):
-                continue
-            for row in buttons_of(call):
-                for button in row:
-                    if button["text"] == text:
-                        message_id = self.request.results[index]["message_id"]
-                        update = callback_update(self.app, user_id, button["callback_data"], self.language, message_id)
-                        await self.app.process_update(update)
-                        return
-        raise AssertionError(f"no button {text!r}; last buttons: {button_texts(self.last())}")
-
-    def last(self) -> Call:
-        return next(c for c in reversed(self.request.calls) if c.method in ("sendMessage", "editMessageText"))
-
-    def last_text(self) -> str:
-        return re.sub(r"<[^>]+>", "", self.last().params["text"])
-
-
-def _text(text: str) -> dict[str, Any]:
-    content: dict[str, Any] = {"text": text}
-    if text.startswith("/"):
-        content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return content
-
-
-@pytest.fixture
-async def harness(settings: Settings, services: Services) -> AsyncIterator[Harness]:
-    clock = Clock()
-    # Argon2id at its minimum cost through the service's constructor: these tests check behaviour.
-    services.journal = JournalService(
-        services.journal_database, settings.data_dir, TEST_SECRET, argon2=CHEAP_ARGON2, monotonic=clock.mono
-    )
-    request = JournalRequest()
-    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
-    attach(application, services, settings)
-    await application.initialize()
-    request.calls.clear()
-    yield Harness(application, request, services, clock)
-    await application.shutdown()
-
-
-async def open_new_entry(h: Harness) -> None:
+async def open_new_entry(h: JournalHarness) -> None:
     await h.send("/journal")
     await h.press("✏️ New entry")
     assert "When did it happen?" in h.last_text()
@@ -194,8 +28,8 @@ async def open_new_entry(h: Harness) -> None:
 # ------------------------------------------------------------------------------------------ the PIN
 
 
-async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(harness, caplog):
-    h = harness
+async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(journal_harness, caplog):
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     h.journal.lock(h.key())
     configure_logging("DEBUG")
@@ -220,8 +54,8 @@ async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(har
         assert all(pin not in text for text in h.request.sent_texts())
 
 
-async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(harness):
-    h = harness
+async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     h.journal.lock(h.key())
     await h.send("/journal")
@@ -235,8 +69,8 @@ async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(harne
     assert not (await h.journal.status(h.key())).unlocked
 
 
-async def test_setting_a_pin_warns_first_and_asks_it_twice(harness):
-    h = harness
+async def test_setting_a_pin_warns_first_and_asks_it_twice(journal_harness):
+    h = journal_harness
     await h.send("/journal")
     assert "if you forget the PIN, the entries cannot be recovered" in h.last_text()
     await h.press("Set a PIN")
@@ -258,8 +92,8 @@ async def test_setting_a_pin_warns_first_and_asks_it_twice(harness):
 # ---------------------------------------------------------------------------------- the guided entry
 
 
-async def test_a_date_in_the_future_is_asked_again_with_an_example(harness):
-    h = harness
+async def test_a_date_in_the_future_is_asked_again_with_an_example(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await open_new_entry(h)
     example = parsing.date_example(h.journal.today())
@@ -272,8 +106,8 @@ async def test_a_date_in_the_future_is_asked_again_with_an_example(harness):
     assert "At what time?" in h.last_text()
 
 
-async def test_an_unsupported_kind_of_message_is_answered_with_what_is_accepted(harness):
-    h = harness
+async def test_an_unsupported_kind_of_message_is_answered_with_what_is_accepted(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await open_new_entry(h)
     await h.press("Today")
@@ -288,8 +122,8 @@ async def test_an_unsupported_kind_of_message_is_answered_with_what_is_accepted(
     assert draft is not None and draft.step.value == "time" and draft.attachments == ()
 
 
-async def test_a_file_over_20_mb_is_refused_with_the_limit_before_any_download(harness):
-    h = harness
+async def test_a_file_over_20_mb_is_refused_with_the_limit_before_any_download(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await open_new_entry(h)
     await h.press("Today")
@@ -299,8 +133,8 @@ async def test_a_file_over_20_mb_is_refused_with_the_limit_before_any_download(h
     assert "getFile" not in h.request.methods()
 
 
-async def test_every_message_of_the_entry_is_deleted_when_it_is_saved(harness, caplog):
-    h = harness
+async def test_every_message_of_the_entry_is_deleted_when_it_is_saved(journal_harness, caplog):
+    h = journal_harness
     await h.journal.create(h.key())
     configure_logging("DEBUG")
     with caplog.at_level(logging.DEBUG):
@@ -353,8 +187,8 @@ async def test_every_message_of_the_entry_is_deleted_when_it_is_saved(harness, c
             assert "home" not in data and "21:30" not in data and "2130" not in data
 
 
-async def test_cancel_drops_the_draft_and_its_messages(harness):
-    h = harness
+async def test_cancel_drops_the_draft_and_its_messages(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await open_new_entry(h)
     await h.press("Today")
@@ -367,8 +201,8 @@ async def test_cancel_drops_the_draft_and_its_messages(harness):
     assert "I answer with buttons" in h.last_text()
 
 
-async def test_sos_inside_the_entry_shows_the_numbers_and_the_entry_goes_on(harness):
-    h = harness
+async def test_sos_inside_the_entry_shows_the_numbers_and_the_entry_goes_on(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await open_new_entry(h)
     await h.press("Today")
@@ -378,8 +212,8 @@ async def test_sos_inside_the_entry_shows_the_numbers_and_the_entry_goes_on(harn
     assert "Where did it happen?" in h.last_text()
 
 
-async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(harness):
-    h = harness
+async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     await open_new_entry(h)
     await h.press("Today")
@@ -393,10 +227,10 @@ async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(harne
     assert "Where did it happen?" in h.last_text()
 
 
-async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_never_passed_on(harness):
+async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_never_passed_on(journal_harness):
     """The journal's place lives in memory. After a restart her next message may be her PIN or a private
     note meant for the entry: it is deleted, taken nowhere else (not to an advocate), and she is told once."""
-    h = harness
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     await open_new_entry(h)
     await h.press("Today")
@@ -424,8 +258,8 @@ async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_nev
 # ---------------------------------------------------------------------------- viewing and exporting
 
 
-async def test_entries_are_listed_by_date_and_open_with_every_field(harness):
-    h = harness
+async def test_entries_are_listed_by_date_and_open_with_every_field(journal_harness):
+    h = journal_harness
     key = h.key()
     await h.journal.create(key)
     await h.journal.add_entry(key, EntryFields(dt.date(2026, 3, 8), place="kitchen", what_happened=SECRET_WORDS))
@@ -443,8 +277,8 @@ async def test_entries_are_listed_by_date_and_open_with_every_field(harness):
     assert [e.number for e in await h.journal.entries(key)] == [2]
 
 
-async def test_another_users_entry_id_shows_nothing(harness):
-    h = harness
+async def test_another_users_entry_id_shows_nothing(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     entry = await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), what_happened=SECRET_WORDS))
     await h.journal.create(h.key(OTHER))
@@ -453,8 +287,8 @@ async def test_another_users_entry_id_shows_nothing(harness):
     assert all(SECRET_WORDS not in text for text in h.request.sent_texts())
 
 
-async def test_the_export_is_a_protected_document_with_a_neutral_name_deleted_later(harness, settings):
-    h = harness
+async def test_the_export_is_a_protected_document_with_a_neutral_name_deleted_later(journal_harness, settings):
+    h = journal_harness
     await h.journal.create(h.key())
     await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), what_happened=SECRET_WORDS))
     await h.send("/journal")
@@ -479,8 +313,8 @@ async def test_the_export_is_a_protected_document_with_a_neutral_name_deleted_la
 # --------------------------------------------------------------------------------------- elsewhere
 
 
-async def test_journal_in_a_group_is_ignored_and_creates_nothing(harness):
-    h = harness
+async def test_journal_in_a_group_is_ignored_and_creates_nothing(journal_harness):
+    h = journal_harness
     await h.send("/journal", chat_type="supergroup", chat_id=-1001234567890)
     assert [c for c in h.request.calls if c.method == "sendMessage"] == []  # not even a refusal in a group
     assert not (await h.journal.status(h.key())).exists
@@ -488,8 +322,8 @@ async def test_journal_in_a_group_is_ignored_and_creates_nothing(harness):
     assert (await h.journal.status(h.key())).exists
 
 
-async def test_exit_locks_the_journal_and_ends_its_step(harness):
-    h = harness
+async def test_exit_locks_the_journal_and_ends_its_step(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     await open_new_entry(h)
     await h.press("✖ Exit")
@@ -498,8 +332,8 @@ async def test_exit_locks_the_journal_and_ends_its_step(harness):
     assert "I answer with buttons" in h.last_text()
 
 
-async def test_the_pin_can_be_changed_and_removed_with_the_current_one(harness):
-    h = harness
+async def test_the_pin_can_be_changed_and_removed_with_the_current_one(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key(), "2468")
     await h.send("/journal")
     await h.press("Change the PIN")
@@ -520,8 +354,8 @@ async def test_the_pin_can_be_changed_and_removed_with_the_current_one(harness):
     assert not (await h.journal.status(h.key())).has_pin
 
 
-async def test_a_correction_starts_from_the_review_and_is_added_as_a_new_record(harness):
-    h = harness
+async def test_a_correction_starts_from_the_review_and_is_added_as_a_new_record(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), place="kitchen"))
     await h.send("/journal")
@@ -543,8 +377,8 @@ async def test_a_correction_starts_from_the_review_and_is_added_as_a_new_record(
 # ------------------------------------------------------------------------------- delete everything
 
 
-async def test_delete_everything_offers_to_export_the_journal_first_and_deletes_only_on_the_second_yes(harness):
-    h = harness
+async def test_delete_everything_offers_to_export_the_journal_first_and_deletes_only_on_the_second_yes(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await h.journal.add_entry(h.key(), EntryFields(dt.date(2026, 3, 8), place="kitchen"))
 
@@ -563,8 +397,8 @@ async def test_delete_everything_offers_to_export_the_journal_first_and_deletes_
     assert not await h.journal.exists(h.key())
 
 
-async def test_deleting_the_whole_journal_offers_its_export_first(harness):
-    h = harness
+async def test_deleting_the_whole_journal_offers_its_export_first(journal_harness):
+    h = journal_harness
     await h.journal.create(h.key())
     await h.send("/journal")
     await h.press("Delete everything")

@@ -12,7 +12,7 @@ import pytest
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.validate import check_content
 from bot.features import UI_KEYS
-from tests.content.fixture_tree import replace_in, write_tree
+from tests.support.content_tree import replace_in, write_tree
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -9,7 +9,7 @@ import pytest
 from bot.content.store import ContentStore
 from bot.journal import sealing
 from bot.journal.model import ChainProblem, EntryFields, JournalDamaged, NotFound, RecordKind
-from tests.journal.conftest import ALICE, Harness
+from tests.support.journal import ALICE, Harness
 
 WHAT_HAPPENED = "he locked me in the bathroom on Abay street"
 FIELDS = EntryFields(dt.date(2026, 11, 20), place="the flat", what_happened=WHAT_HAPPENED)

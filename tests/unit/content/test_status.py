@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.content.loader import load_content
 from bot.content.status import LanguageStatus, stamp, translation_status
-from tests.content.fixture_tree import replace_in, write_tree
+from tests.support.content_tree import replace_in, write_tree
 
 
 def status_of(root: Path) -> dict[str, LanguageStatus]:

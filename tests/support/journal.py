@@ -1,14 +1,17 @@
-"""A journal on a temporary data folder, with cheap Argon2 parameters and a clock the tests move."""
+"""The journal on a temporary data folder, for its service-level tests (tests/unit/journal) and the chat's
+(tests/handlers): cheap Argon2 parameters, a clock the tests move, the harness around a JournalService, test
+images, and a search for a PIN anywhere inside a value. The fixtures are in tests/unit/journal/conftest.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pytest
 from PIL import Image
 
 from bot.journal.keys import Argon2Params
@@ -26,6 +29,8 @@ BOB = PSEUDONYMS.user_key(222_222_222)
 
 
 class FakeClock:
+    """Wall and monotonic time that move only when a test says so."""
+
     def __init__(self) -> None:
         self.wall_now = START.timestamp()
         self.mono_now = 1000.0
@@ -43,6 +48,8 @@ class FakeClock:
 
 @dataclass
 class Harness:
+    """A JournalService on its own database and data folder, reading the clock the test moves."""
+
     service: JournalService
     database: Database
     data_dir: Path
@@ -69,23 +76,6 @@ class Harness:
         return [path.name for path in self.stored_files() if needle in path.read_bytes()]
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    database = await Database.open(data_dir / "bot.sqlite3")
-    service = JournalService(database, data_dir, SECRET, argon2=CHEAP_ARGON2, clock=clock.wall, monotonic=clock.mono)
-    try:
-        yield Harness(service, database, data_dir, clock)
-    finally:
-        await database.close()
-
-
 def png_bytes(width: int = 64, height: int = 48, colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
@@ -96,3 +86,31 @@ def jpeg_bytes(width: int = 64, height: int = 48, colour: tuple[int, int, int] =
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
+
+
+def strings_in(value: Any, seen: set[int] | None = None) -> Iterator[str | bytes]:
+    """Every str and bytes reachable from `value` through attributes, mappings and sequences."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, str | bytes):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_in(key, seen)
+            yield from strings_in(item, seen)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from strings_in(item, seen)
+    elif dataclasses.is_dataclass(value) or hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            yield from strings_in(item, seen)
+
+
+def holds(value: Any, pin: str) -> bool:
+    """The PIN, as text or as UTF-8 bytes, in the repr of `value` or anywhere reachable from it."""
+    encoded = pin.encode()
+    return pin in repr(value) or any(
+        pin in found if isinstance(found, str) else encoded in found for found in strings_in(value)
+    )

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from bot.content.store import ContentStore
 from bot.journal import export
 from bot.journal.model import AttachmentKind, ChildrenPresent, EntryFields, NewAttachment
-from tests.journal.conftest import ALICE, Harness, jpeg_bytes, png_bytes
+from tests.support.journal import ALICE, Harness, jpeg_bytes, png_bytes
 
 UNIQUE = "Айгерім-Zq81xT"
 KAZAKH_LETTERS = "әғқңөұүһі"

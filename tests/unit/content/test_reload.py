@@ -7,7 +7,7 @@ import pytest
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
 from bot.features import UI_KEYS
-from tests.content.fixture_tree import replace_in, write_tree
+from tests.support.content_tree import replace_in, write_tree
 
 
 def test_reload_swaps_in_new_texts_for_every_holder(tmp_path):

@@ -8,7 +8,7 @@ import hashlib
 
 from bot.journal import chain, codec, sealing
 from bot.journal.model import AttachmentKind, ChainProblem, Entry, EntryFields, NewAttachment, RecordKind
-from tests.journal.conftest import ALICE, Harness, png_bytes
+from tests.support.journal import ALICE, Harness, png_bytes
 
 
 async def three_entries(harness: Harness) -> list[Entry]:

@@ -18,7 +18,7 @@ from bot.journal.model import (
     NotFound,
     RecordKind,
 )
-from tests.journal.conftest import ALICE, BOB, Harness, png_bytes
+from tests.support.journal import ALICE, BOB, Harness, png_bytes
 
 FIELDS = EntryFields(dt.date(2026, 11, 20), place="kitchen", what_happened="he pushed me")
 

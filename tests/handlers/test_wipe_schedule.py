@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application, ContextTypes
 
-from bot.app import attach, build_application
-from bot.config import Settings
 from bot.content.store import ContentStore
 from bot.services import Services
 from bot.telegram import handlers
-from tests.conftest import TEST_SECRET, TEST_TOKEN
+from tests.support.application import TEST_SECRET, offline_settings, running_application
 from tests.support.telegram import RecordingRequest, text_update
 
 USER = 777888999
@@ -46,10 +44,7 @@ class Checks:
 async def running(
     tmp_path: Path, content: ContentStore, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[Application, RecordingRequest, Services, Checks]]:
-    settings = Settings(
-        _env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9",
-        auto_wipe_seconds=LONGEST_WIPE, wipe_check_seconds=CHECK_EVERY,
-    )  # fmt: skip
+    settings = offline_settings(tmp_path / "data", auto_wipe_seconds=LONGEST_WIPE, wipe_check_seconds=CHECK_EVERY)
     settings.data_dir.mkdir(parents=True)
     services = await Services.open(settings, content, TEST_SECRET)
     checks = Checks()
@@ -61,16 +56,10 @@ async def running(
 
     monkeypatch.setattr(handlers, "auto_wipe", auto_wipe)  # the same job, observed
     request = RecordingRequest()
-    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
-    attach(application, services, settings)
-    await application.initialize()
-    await application.start()  # starts the job queue
-    request.calls.clear()
     try:
-        yield application, request, services, checks
+        async with running_application(settings, services, request, start=True) as application:  # the job queue
+            yield application, request, services, checks
     finally:
-        await application.stop()
-        await application.shutdown()
         await services.close()
 
 

@@ -110,25 +110,6 @@ async def test_a_truncated_database_is_refused_not_written_to(tmp_path):
     assert path.stat().st_size == len(data) // 2  # nothing was written to the damaged file
 
 
-async def test_a_full_disk_gives_the_person_a_kind_answer_and_keeps_the_database_sound(
-    bot_app, services, caplog, monkeypatch
-):
-    import sqlite3
-
-    from tests.support.telegram import text_update
-
-    app, request = bot_app
-
-    async def disk_full(*_args: object, **_kwargs: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
-
-    monkeypatch.setattr(UserRepository, "save", disk_full)  # remembering her place fails, as on a full disk
-    await app.process_update(text_update(app, 777, "/menu", language_code="en"))
-    assert "Sorry, something went wrong on our side" in request.last("sendMessage").params["text"]
-    assert "error=OperationalError" in caplog.text
-    assert await services.database.integrity_ok()
-
-
 def test_the_memory_of_recent_rows_forgets_the_one_used_longest_ago():
     recent: Recent[str, int] = Recent(2)
     recent.remember("a", 1)

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.app import attach, build_application
-from bot.config import DEFAULT_CONTENT_DIR, Settings
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.store import ContentStore
 from bot.features import UI_KEYS
 from bot.services import Services
-from tests.conftest import TEST_SECRET, TEST_TOKEN
-from tests.content.fixture_tree import replace_in
+from tests.support.application import TEST_SECRET, offline_settings, running_application
+from tests.support.content_tree import replace_in
 from tests.support.telegram import RecordingRequest, text_update
 
 ADMIN, SOMEONE = 424242, 515151
@@ -25,19 +24,12 @@ ADMIN, SOMEONE = 424242, 515151
 async def admin_app(tmp_path: Path) -> AsyncIterator[tuple[Application, RecordingRequest, Path]]:
     content_dir = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, content_dir)
-    settings = Settings(
-        _env_file=None, token=TEST_TOKEN, data_dir=tmp_path / "data", api_url="http://127.0.0.1:9",
-        admin_ids=f" {ADMIN} ,1",
-    )  # fmt: skip
+    settings = offline_settings(tmp_path / "data", admin_ids=f" {ADMIN} ,1")
     settings.data_dir.mkdir()
     services = await Services.open(settings, ContentStore.load(content_dir, UI_KEYS), TEST_SECRET)
     request = RecordingRequest()
-    application = build_application(settings, TEST_TOKEN, request=request, rate_limit=False)
-    attach(application, services, settings)
-    await application.initialize()
-    request.calls.clear()
-    yield application, request, content_dir
-    await application.shutdown()
+    async with running_application(settings, services, request) as application:
+        yield application, request, content_dir
     await services.close()
 
 
@@ -67,8 +59,3 @@ async def test_for_anyone_else_reload_is_an_unknown_command(admin_app):
     await app.process_update(text_update(app, SOMEONE, "/reload", language_code="en"))
     text = request.last("sendMessage").params["text"]
     assert "I answer with buttons" in text and "Choose a topic." in text  # nothing was reloaded
-
-
-def test_admin_ids_must_be_numbers():
-    with pytest.raises(ValueError, match=r"must be Telegram user ids"):
-        Settings(_env_file=None, admin_ids="alice,bob")

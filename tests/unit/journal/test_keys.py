@@ -21,7 +21,7 @@ from bot.journal.model import (
     WrongPin,
 )
 from bot.journal.service import JournalService
-from tests.journal.conftest import ALICE, BOB, Harness
+from tests.support.journal import ALICE, BOB, Harness
 
 FIELDS = EntryFields(dt.date(2026, 11, 20), what_happened="test entry")
 
