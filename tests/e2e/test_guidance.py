@@ -113,7 +113,9 @@ async def test_forget_removes_every_row_about_the_user(sim, start_bot, data_dir)
 
     await user.send_text("/forget")
     await user.wait_reply()
-    await user.press("Да, удалить всё")
+    await user.press("Дальше")  # the second, explicit confirmation
+    await user.wait_reply()
+    await user.press("Да, удалить всё навсегда")
     await sim.wait_until(lambda: [m.text for m in user.messages] == ["Хорошего дня!"], timeout=10)
     assert await stop(process) == 0
     assert _row_counts(data_dir / "bot.sqlite3") == {

@@ -191,7 +191,9 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, sta
     await sim.wait_until(lambda: "hello" in topic_texts(group, thread_id), timeout=10)
     await she.send_text("/forget")
     await she.wait_reply()
-    await she.press("Иә, бәрін өшіру")
+    await she.press("Әрі қарай")  # the second, explicit confirmation
+    await she.wait_reply()
+    await she.press("Иә, бәрін біржола жою")
     erased = "Она удалила свои данные. Обращение закрыто; ответы ей больше не доставляются."
     await sim.wait_until(lambda: erased in topic_texts(group, thread_id), timeout=10)
     await sim.wait_until(lambda: group.topics[thread_id].is_closed, timeout=10)
