@@ -65,7 +65,7 @@ async def test_the_pdf_in_kazakh_holds_everything(harness: Harness, content: Con
         assert letter in text, letter
     assert "Оқиғалар күнделігі" in text  # the title says what the document is
     assert "Telegram" in text and "UTC+5" in text
-    for label in ("Күні", "Уақыты", "Орны", "Не болды", "Жарақаттар", "Куәлар", "Полиция", "Дәрігерге қаралу"):
+    for label in ("Күні", "Уақыты", "Орны", "Не болды", "Жарақаттар", "Куәгерлер", "Полиция", "Дәрігерге қаралу"):
         assert label in text
     assert "КУИ 2026-0412, сержант Абенов" in text
     assert "20 қараша" in text and "21:30" in text  # Babel, in Kazakh
@@ -77,7 +77,7 @@ async def test_the_pdf_in_kazakh_holds_everything(harness: Harness, content: Con
     assert "arm.png" in text and "medical-note.pdf" in text
     assert "№2 жазбаның түзетуі" in text  # the correction names what it corrects
     assert "Кейін түзетілген: №4 жазбаны қараңыз" in text
-    assert "№3 жазбаны авторы өшірді" in text  # the gap record
+    assert "№3 жазбаны авторы жойды" in text  # the gap record
     assert "бұзушылық жоқ" in text  # the chain verified at export
 
     reader = PdfReader(io.BytesIO(data))
