@@ -204,7 +204,36 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
             raise ConfigError(f"{ENV_PREFIX}SECRET_KEY: the key file {key_path} is damaged (too short)")
         return key.encode("ascii"), False
     key = secrets.token_hex(32)
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+    try:
+        _write_durably(key_path, (key + "\n").encode("ascii"))
+    except FileExistsError:  # another start wrote it a moment ago: that one is the key
+        return resolve_secret_key(settings)
     return key.encode("ascii"), True
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """A new private file that is either absent or whole, even after a power cut: written to a temporary
+    file and flushed to disk, linked into place (never over an existing file), then the folder flushed."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            os.write(descriptor, data)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)  # raises FileExistsError rather than replace a key
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: rename, after checking once more
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -114,3 +114,37 @@ def test_run_without_a_token_exits_2(tmp_path):
     assert (
         result.stderr.strip() == "configuration error: BOT_TOKEN: is required to run the bot; get one from @BotFather"
     )
+
+
+def test_a_new_key_file_reaches_the_disk_whole_before_it_is_used(tmp_path, monkeypatch):
+    # A power cut right after creation must not leave an empty key file (security review, item 3): the key
+    # is flushed in a temporary file, linked into place, and the folder flushed, in that order.
+    events: list[str] = []
+    real_fsync, real_link = os.fsync, os.link
+
+    def fsync(descriptor: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "fsync file")
+        real_fsync(descriptor)
+
+    def link(source, target) -> None:
+        events.append("link")
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "link", link)
+    key, created = resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path))
+    assert created and events == ["fsync file", "link", "fsync folder"]
+    assert (tmp_path / "secret.key").read_bytes() == key + b"\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret.key"]  # no temporary file left
+
+
+def test_a_key_file_written_meanwhile_by_another_start_is_used_not_replaced(tmp_path, monkeypatch):
+    real_link = os.link
+
+    def link_after_another_start(source, target) -> None:
+        Path(target).write_text("a" * 64 + "\n", encoding="ascii")  # the other start won the race
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", link_after_another_start)
+    key, created = resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path))
+    assert (key, created) == (b"a" * 64, False)
