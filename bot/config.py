@@ -152,12 +152,32 @@ def parse_days(value: str) -> frozenset[int]:
     return frozenset(days)
 
 
+SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY")
+
+
 def load_settings() -> Settings:
     """Read and validate the configuration, turning pydantic's errors into one line per variable."""
+    _refuse_readable_secrets(Path(".env"))
     try:
         return Settings()
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+
+
+def _refuse_readable_secrets(env_file: Path) -> None:
+    """A .env holding the token or a key must be readable by its owner alone, as ssh insists for its keys:
+    anyone else on the server could otherwise take the bot over or open the journals."""
+    try:
+        mode = env_file.stat().st_mode
+        text = env_file.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    secrets_in_it = [name for name in SECRET_VARIABLES if re.search(rf"^\s*(export\s+)?{name}\s*=", text, re.M)]
+    if secrets_in_it and mode & 0o077:
+        raise ConfigError(
+            f"{env_file}: holds {' and '.join(secrets_in_it)} but can be read by others "
+            f"(mode {mode & 0o777:o}); run: chmod 600 {env_file}"
+        )
 
 
 def _describe(error: ValidationError) -> str:

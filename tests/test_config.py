@@ -46,8 +46,21 @@ def test_values_are_read_and_normalised(monkeypatch):
 
 def test_dot_env_file_is_read(tmp_path):
     (tmp_path / ".env").write_text(f"BOT_TOKEN={GOOD_TOKEN}\nBOT_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    (tmp_path / ".env").chmod(0o600)
     settings = load_settings()
     assert require_token(settings) == GOOD_TOKEN and settings.log_level == "WARNING"
+
+
+def test_a_dot_env_with_the_token_readable_by_others_is_refused_with_one_line(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text(f"BOT_TOKEN={GOOD_TOKEN}\nBOT_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    env.chmod(0o644)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert str(refused.value) == ".env: holds BOT_TOKEN but can be read by others (mode 644); run: chmod 600 .env"
+    assert GOOD_TOKEN not in str(refused.value)
+    env.write_text("BOT_LOG_LEVEL=WARNING\n", encoding="utf-8")  # nothing secret in it: its mode is not our business
+    assert load_settings().log_level == "WARNING"
 
 
 @pytest.mark.parametrize(
