@@ -27,6 +27,7 @@ from bot.content.problems import ContentError, Problem
 from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
+from bot.hardening import harden_process, redact, secure_data_dir
 from bot.logging_setup import configure_logging
 from bot.storage.database import StorageError
 
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception as error:  # the type and a redacted message: never a traceback with the token in a URL
+        print(f"unexpected error: {type(error).__name__}: {redact(str(error))}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -157,7 +161,9 @@ def _run(_args: argparse.Namespace) -> int:
     settings = load_settings()
     token = require_token(settings)
     configure_logging(settings.log_level, [token])
+    harden_process()
     ensure_data_dir(settings)
+    secure_data_dir(settings.data_dir)
     secret_key, created = resolve_secret_key(settings)
     if created:
         log.warning("created a new secret key in the data folder; back it up together with the database")

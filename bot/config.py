@@ -6,11 +6,13 @@ traceback. Secrets are kept as `SecretStr` so they never appear in a repr or a l
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -97,6 +99,9 @@ class Settings(BaseSettings):
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        if value.startswith("http://") and not _is_loopback(urlsplit(value).hostname or ""):
+            # The token travels in every request's path: in clear text only to this machine itself.
+            raise ValueError("plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost); use https://")
         return value
 
     @field_validator("log_level", mode="before")
@@ -153,6 +158,15 @@ def parse_days(value: str) -> frozenset[int]:
 
 
 SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings() -> Settings:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings, load_settings, require_token, resolve_secret_key
 
@@ -161,3 +162,37 @@ def test_a_key_file_written_meanwhile_by_another_start_is_used_not_replaced(tmp_
     monkeypatch.setattr(os, "link", link_after_another_start)
     key, created = resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path))
     assert (key, created) == (b"a" * 64, False)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8081", True),
+        ("http://localhost:8081", True),
+        ("http://[::1]:8081", True),
+        ("https://api.telegram.org", True),
+        ("http://api.telegram.org", False),
+        ("http://192.168.1.10:8081", False),
+        ("http://127.0.0.1.example.org", False),
+    ],
+)
+def test_plain_http_to_the_bot_api_is_refused_unless_it_stays_on_this_machine(url, allowed):
+    # Every request carries the token in its path: in clear text only over loopback (issue 13, item 6).
+    if allowed:
+        assert Settings(_env_file=None, api_url=url).api_url == url
+    else:
+        with pytest.raises(ValidationError, match="plain http:// is allowed only to this machine"):
+            Settings(_env_file=None, api_url=url)
+
+
+def test_an_unexpected_error_prints_its_type_and_a_redacted_message_never_the_token(monkeypatch, capsys):
+    from bot import cli
+
+    def explode(_args) -> int:
+        raise RuntimeError(f"Cannot connect to host https://api.telegram.org/bot{GOOD_TOKEN}/getMe")
+
+    monkeypatch.setattr(cli, "_demo", explode)
+    assert cli.main(["demo"]) == 1
+    printed = capsys.readouterr().err
+    assert printed.startswith("unexpected error: RuntimeError: Cannot connect to host")
+    assert GOOD_TOKEN not in printed and "/bot***/getMe" in printed
