@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     api_url: str = Field(default="https://api.telegram.org", description="Bot API server base URL.")
     data_dir: Path = Field(default=Path("./data"), description="Folder for the database and every file.")
     secret_key: SecretStr | None = Field(default=None, description="Key material for encryption and hashing.")
+    secret_key_file: Path | None = Field(
+        default=None, description="A file holding the key (a systemd credential, a Docker secret), mode 0600 or 0400."
+    )
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
     admin_ids: str = Field(default="", description="Telegram user ids allowed to /reload content, comma-separated.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -229,8 +232,12 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
     so keyed hashes stay stable across restarts. Losing that file makes encrypted data unreadable, which is
     why the operator is told once, in the log, where it is.
     """
+    if settings.secret_key is not None and settings.secret_key_file is not None:
+        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY_FILE: set it or {ENV_PREFIX}SECRET_KEY, not both")
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode("utf-8"), False
+    if settings.secret_key_file is not None:
+        return _read_key_file(settings.secret_key_file), False
     key_path = settings.data_dir / SECRET_KEY_FILE
     if key_path.exists():
         key = key_path.read_text(encoding="ascii").strip()
@@ -243,6 +250,28 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
     except FileExistsError:  # another start wrote it a moment ago: that one is the key
         return resolve_secret_key(settings)
     return key.encode("ascii"), True
+
+
+def key_beside_data(settings: Settings) -> bool:
+    """True when the only key is the one kept in the data folder: whoever copies the folder has both."""
+    return settings.secret_key is None and settings.secret_key_file is None
+
+
+def _read_key_file(path: Path) -> bytes:
+    """BOT_SECRET_KEY_FILE: readable by the service's user alone, as ssh insists for its keys."""
+    name = f"{ENV_PREFIX}SECRET_KEY_FILE"
+    try:
+        mode = path.stat().st_mode
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{name}: cannot read {path} ({type(error).__name__})") from None
+    if mode & 0o077:
+        raise ConfigError(f"{name}: {path} can be read by others (mode {mode & 0o777:o}); run: chmod 600 {path}")
+    if len(key) < 32:
+        raise ConfigError(f"{name}: the key in {path} is shorter than 32 characters (openssl rand -hex 32 makes one)")
+    return key.encode("utf-8")
 
 
 def _write_durably(path: Path, data: bytes) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import ConfigError, Settings, load_settings, require_token, resolve_secret_key
+from bot.config import ConfigError, Settings, key_beside_data, load_settings, require_token, resolve_secret_key
 
 GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
 
@@ -196,3 +196,31 @@ def test_an_unexpected_error_prints_its_type_and_a_redacted_message_never_the_to
     printed = capsys.readouterr().err
     assert printed.startswith("unexpected error: RuntimeError: Cannot connect to host")
     assert GOOD_TOKEN not in printed and "/bot***/getMe" in printed
+
+
+def test_the_key_can_come_from_a_private_file_and_a_file_others_can_read_is_refused(tmp_path):
+    key_file = tmp_path / "bot.key"
+    key_file.write_text("k" * 64 + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", secret_key_file=key_file)
+    assert resolve_secret_key(settings) == (b"k" * 64, False)
+    assert not key_beside_data(settings)
+    key_file.chmod(0o400)  # a systemd credential
+    assert resolve_secret_key(settings) == (b"k" * 64, False)
+    key_file.chmod(0o640)
+    with pytest.raises(ConfigError) as refused:
+        resolve_secret_key(settings)
+    assert (
+        str(refused.value)
+        == f"BOT_SECRET_KEY_FILE: {key_file} can be read by others (mode 640); run: chmod 600 {key_file}"
+    )
+    assert "k" * 64 not in str(refused.value)
+    with pytest.raises(ConfigError, match="not both"):
+        resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40, secret_key_file=key_file))
+    with pytest.raises(ConfigError, match="does not exist"):
+        resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path, secret_key_file=tmp_path / "missing.key"))
+
+
+def test_only_the_key_created_in_the_data_folder_counts_as_beside_the_data(tmp_path):
+    assert key_beside_data(Settings(_env_file=None, data_dir=tmp_path))
+    assert not key_beside_data(Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40))
