@@ -18,7 +18,9 @@ from typing import TextIO
 from bot.config import (
     DEFAULT_CONTENT_DIR,
     ConfigError,
+    Settings,
     ensure_data_dir,
+    key_beside_data,
     load_settings,
     require_token,
     resolve_secret_key,
@@ -29,8 +31,10 @@ from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.features import UI_KEYS
+from bot.hardening import harden_process, redact, secure_data_dir
 from bot.logging_setup import configure_logging
-from bot.storage.database import StorageError
+from bot.storage.database import Database, StorageError
+from bot.storage.key_check import WrongKey, verify_key
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("bot")
@@ -60,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception as error:  # the type and a redacted message: never a traceback with the token in a URL
+        print(f"unexpected error: {type(error).__name__}: {redact(str(error))}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,10 +167,20 @@ def _run(_args: argparse.Namespace) -> int:
     settings = load_settings()
     token = require_token(settings)
     configure_logging(settings.log_level, [token])
+    harden_process()
     ensure_data_dir(settings)
+    secure_data_dir(settings.data_dir)
     secret_key, created = resolve_secret_key(settings)
     if created:
         log.warning("created a new secret key in the data folder; back it up together with the database")
+    if key_beside_data(settings):
+        log.warning(
+            "the secret key lies in the data folder beside the data it protects: whoever copies the folder (a "
+            "seized disk, a backup) can open every journal without a PIN; keep it apart with BOT_SECRET_KEY_FILE "
+            "(README: Keys)"
+        )
+    if asyncio.run(_check_key(settings, secret_key)):
+        log.info("key check recorded in the database")
     content = ContentStore.load(settings.content_dir, UI_KEYS)
 
     async def main_loop() -> None:
@@ -176,6 +193,20 @@ def _run(_args: argparse.Namespace) -> int:
 
     asyncio.run(main_loop())
     return EXIT_OK
+
+
+async def _check_key(settings: Settings, secret_key: bytes) -> bool:
+    """Refuse a key the database was not created with (exit 2), before anything else touches it."""
+    database = await Database.open(settings.database_path)
+    try:
+        return await verify_key(database, secret_key)
+    except WrongKey as error:
+        raise ConfigError(
+            f"BOT_SECRET_KEY: {error} ({settings.database_path}); start with the key it was created with — "
+            "nothing was changed"
+        ) from None
+    finally:
+        await database.close()
 
 
 def _demo(args: argparse.Namespace) -> int:

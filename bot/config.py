@@ -6,11 +6,13 @@ traceback. Secrets are kept as `SecretStr` so they never appear in a repr or a l
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     api_url: str = Field(default="https://api.telegram.org", description="Bot API server base URL.")
     data_dir: Path = Field(default=Path("./data"), description="Folder for the database and every file.")
     secret_key: SecretStr | None = Field(default=None, description="Key material for encryption and hashing.")
+    secret_key_file: Path | None = Field(
+        default=None, description="A file holding the key (a systemd credential, a Docker secret), mode 0600 or 0400."
+    )
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
     admin_ids: str = Field(default="", description="Telegram user ids allowed to /reload content, comma-separated.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -99,6 +104,9 @@ class Settings(BaseSettings):
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        if value.startswith("http://") and not _is_loopback(urlsplit(value).hostname or ""):
+            # The token travels in every request's path: in clear text only to this machine itself.
+            raise ValueError("plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost); use https://")
         return value
 
     @field_validator("log_level", mode="before")
@@ -137,12 +145,41 @@ class Settings(BaseSettings):
         return self.data_dir / DATABASE_FILE
 
 
+SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def load_settings() -> Settings:
     """Read and validate the configuration, turning pydantic's errors into one line per variable."""
+    _refuse_readable_secrets(Path(".env"))
     try:
         return Settings()
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+
+
+def _refuse_readable_secrets(env_file: Path) -> None:
+    """A .env holding the token or a key must be readable by its owner alone, as ssh insists for its keys:
+    anyone else on the server could otherwise take the bot over or open the journals."""
+    try:
+        mode = env_file.stat().st_mode
+        text = env_file.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return
+    secrets_in_it = [name for name in SECRET_VARIABLES if re.search(rf"^\s*(export\s+)?{name}\s*=", text, re.M)]
+    if secrets_in_it and mode & 0o077:
+        raise ConfigError(
+            f"{env_file}: holds {' and '.join(secrets_in_it)} but can be read by others "
+            f"(mode {mode & 0o777:o}); run: chmod 600 {env_file}"
+        )
 
 
 def _describe(error: ValidationError) -> str:
@@ -180,8 +217,12 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
     so keyed hashes stay stable across restarts. Losing that file makes encrypted data unreadable, which is
     why the operator is told once, in the log, where it is.
     """
+    if settings.secret_key is not None and settings.secret_key_file is not None:
+        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY_FILE: set it or {ENV_PREFIX}SECRET_KEY, not both")
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode("utf-8"), False
+    if settings.secret_key_file is not None:
+        return _read_key_file(settings.secret_key_file), False
     key_path = settings.data_dir / SECRET_KEY_FILE
     if key_path.exists():
         key = key_path.read_text(encoding="ascii").strip()
@@ -189,7 +230,58 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
             raise ConfigError(f"{ENV_PREFIX}SECRET_KEY: the key file {key_path} is damaged (too short)")
         return key.encode("ascii"), False
     key = secrets.token_hex(32)
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+    try:
+        _write_durably(key_path, (key + "\n").encode("ascii"))
+    except FileExistsError:  # another start wrote it a moment ago: that one is the key
+        return resolve_secret_key(settings)
     return key.encode("ascii"), True
+
+
+def key_beside_data(settings: Settings) -> bool:
+    """True when the only key is the one kept in the data folder: whoever copies the folder has both."""
+    return settings.secret_key is None and settings.secret_key_file is None
+
+
+def _read_key_file(path: Path) -> bytes:
+    """BOT_SECRET_KEY_FILE: readable by the service's user alone, as ssh insists for its keys."""
+    name = f"{ENV_PREFIX}SECRET_KEY_FILE"
+    try:
+        mode = path.stat().st_mode
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{name}: cannot read {path} ({type(error).__name__})") from None
+    if mode & 0o077:
+        raise ConfigError(f"{name}: {path} can be read by others (mode {mode & 0o777:o}); run: chmod 600 {path}")
+    if len(key) < 32:
+        raise ConfigError(f"{name}: the key in {path} is shorter than 32 characters (openssl rand -hex 32 makes one)")
+    return key.encode("utf-8")
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """A new private file that is either absent or whole, even after a power cut: written to a temporary
+    file and flushed to disk, linked into place (never over an existing file), then the folder flushed."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            os.write(descriptor, data)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)  # raises FileExistsError rather than replace a key
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: rename, after checking once more
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -151,6 +151,9 @@ class _Renderer:
         label, url = match.group(1), match.group(2)
         if not url.startswith(ALLOWED_LINK_SCHEMES):
             self.issue(match.start(2), f'link address "{url}" must start with https://')
+            # Never a live link to anything else (javascript:, data:, http:): the words alone, also in the preview.
+            self.emit(label, html.escape(label, quote=False))
+            return
         self.emit(label, f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>')
 
     def placeholder(self, i: int) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.content.loader import load_content
 from bot.content.model import ContentTree
@@ -42,8 +43,21 @@ def snapshot(content_dir: Path) -> Snapshot:
     return Snapshot(tree, problems, outdated)
 
 
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+
+@web.middleware
+async def _local_host_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A page elsewhere could point its own name at 127.0.0.1 (DNS rebinding) and read the preview; a request
+    for any other host name is refused."""
+    host = (request.host or "").rsplit(":", 1)[0].strip("[]").lower()
+    if host not in LOCAL_HOSTS:
+        raise web.HTTPForbidden(text="the preview answers only to 127.0.0.1 and localhost")
+    return await handler(request)
+
+
 def create_app(content_dir: Path, database_path: Path | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[_local_host_only])
 
     async def page(request: web.Request) -> web.Response:
         shot = snapshot(content_dir)

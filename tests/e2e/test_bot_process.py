@@ -19,7 +19,7 @@ async def test_start_language_menu_then_restart_keeps_the_language(sim, start_bo
     assert welcome.protect_content and welcome.disable_notification
 
     await user.press("Қазақша")
-    assert "Қазір сіз қауіпсіздесіз бе?" in (await user.wait_reply()).text
+    assert "Қазір сіз қауіпсізсіз бе?" in (await user.wait_reply()).text
     await user.press("Иә, қазір қауіпсізбін")
     menu = await user.wait_reply()
     assert "Басты мәзір" in menu.text

@@ -278,7 +278,7 @@ async def kill_after(bot: CrashingBot, action: Action, moment: str, rng: random.
 # Aruzhan writes in Kazakh and switches to Russian; Dana writes in Russian and switches to Kazakh. Entry i of
 # both scripts is one round: they act at about the same time, independently of each other.
 ARUZHAN: list[Do | list[Do]] = [
-    Do(text="/start", shows="Қазір сіз қауіпсіздесіз бе?"),
+    Do(text="/start", shows="Қазір сіз қауіпсізсіз бе?"),
     Do(tap="Иә, қазір қауіпсізбін", shows="Басты мәзір"),
     Do(tap="Қауіпсіздік жоспары", shows="Екі тізім бар"),
     Do(tap="Кетуді шешсем", shows="Кетуге шешім қабылдасаңыз"),

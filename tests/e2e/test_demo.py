@@ -21,7 +21,7 @@ def test_demo_reaches_the_danger_first_screen_in_kazakh(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Қазір сіз қауіпсіздесіз бе?" in out
+    assert "Қазір сіз қауіпсізсіз бе?" in out
     assert "[1] Жоқ, маған қауіп төніп тұр" in out
     assert "[3] Қазақша   [4] Русский   [5] English" in out
     assert "Сізге қауіп төніп тұрса, дәл қазір қоңырау шалыңыз." in out

@@ -151,7 +151,7 @@ async def test_a_deleted_topic_is_recreated_and_a_block_is_reported(sim, start_b
 
     she.block_bot()
     await advocate.send_text("are you there?", chat=group, thread_id=new_thread)
-    blocked = "Она заблокировала бота: ответы не доходят. Повторных попыток не будет."
+    blocked = "Бот заблокирован обратившимся человеком: ответы не доходят. Повторных попыток не будет."
     await sim.wait_until(lambda: blocked in topic_texts(group, new_thread), timeout=10)
     assert await stop(process) == 0
 
@@ -194,7 +194,7 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, sta
     await she.press("Әрі қарай")  # the second, explicit confirmation
     await she.wait_reply()
     await she.press("Иә, бәрін біржола жою")
-    erased = "Она удалила свои данные. Обращение закрыто; ответы ей больше не доставляются."
+    erased = "По просьбе обратившегося человека все данные удалены. Обращение закрыто; ответы больше не доставляются."
     await sim.wait_until(lambda: erased in topic_texts(group, thread_id), timeout=10)
     await sim.wait_until(lambda: group.topics[thread_id].is_closed, timeout=10)
     assert await stop(process) == 0

@@ -55,7 +55,7 @@ async def test_an_entry_with_a_photo_leaves_nothing_readable_and_exports_a_kazak
     assert "PIN-кодты ұмытсаңыз" in offer.text
     await step(she, "PIN-кодсыз")
     prompt = await step(she, "✏️ Жаңа жазба")
-    assert "Бұл қашан болды?" in prompt.text and "10 сұрақтың 1-сі" in prompt.text
+    assert "Бұл қашан болды?" in prompt.text and "Сұрақ 1 / 10" in prompt.text
     await step(she, "Бүгін")
     await step(she, "Өткізу")  # the time
     await say(she, "үйде, ас үйде")

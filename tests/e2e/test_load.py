@@ -10,7 +10,7 @@ from tests.support.process import START_TIMEOUT, stop
 PEOPLE = 150
 AT_ONCE = 50
 VISIT = ("/start", "tap:Иә, қазір қауіпсізбін", "tap:Полиция: не күтуге болады", "/sos")
-EXPECTED = ("Қазір сіз қауіпсіздесіз бе?", "Басты мәзір", "Полиция: не күтуге болады", "102")
+EXPECTED = ("Қазір сіз қауіпсізсіз бе?", "Басты мәзір", "Полиция: не күтуге болады", "102")
 
 
 async def test_fifty_people_at_once_each_get_every_answer_in_order_and_nothing_fails(sim, start_bot, bot_log):

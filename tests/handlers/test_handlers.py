@@ -21,7 +21,7 @@ async def test_start_in_kazakh_names_emergency_numbers_and_offers_languages(bot_
     assert call.params["chat_id"] == USER
     assert "Сәлеметсіз бе" in call.params["text"]
     assert "102" in call.params["text"] and "112" in call.params["text"]
-    assert "Қазір сіз қауіпсіздесіз бе?" in call.params["text"]
+    assert "Қазір сіз қауіпсізсіз бе?" in call.params["text"]
     assert button_texts(call)[:5] == [
         "Жоқ, маған қауіп төніп тұр",
         "Иә, қазір қауіпсізбін",

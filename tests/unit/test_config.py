@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from bot.config import ConfigError, Settings, load_settings, require_token, resolve_secret_key
+from bot.config import ConfigError, Settings, key_beside_data, load_settings, require_token, resolve_secret_key
 from tests.support.process import environment_without_bot_settings
 
 GOOD_TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"
@@ -47,8 +48,21 @@ def test_values_are_read_and_normalised(monkeypatch):
 
 def test_dot_env_file_is_read(tmp_path):
     (tmp_path / ".env").write_text(f"BOT_TOKEN={GOOD_TOKEN}\nBOT_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    (tmp_path / ".env").chmod(0o600)
     settings = load_settings()
     assert require_token(settings) == GOOD_TOKEN and settings.log_level == "WARNING"
+
+
+def test_a_dot_env_with_the_token_readable_by_others_is_refused_with_one_line(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text(f"BOT_TOKEN={GOOD_TOKEN}\nBOT_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    env.chmod(0o644)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert str(refused.value) == ".env: holds BOT_TOKEN but can be read by others (mode 644); run: chmod 600 .env"
+    assert GOOD_TOKEN not in str(refused.value)
+    env.write_text("BOT_LOG_LEVEL=WARNING\n", encoding="utf-8")  # nothing secret in it: its mode is not our business
+    assert load_settings().log_level == "WARNING"
 
 
 @pytest.mark.parametrize(
@@ -120,3 +134,99 @@ def test_run_without_a_token_exits_2(tmp_path):
 def test_admin_ids_must_be_numbers():
     with pytest.raises(ValueError, match=r"must be Telegram user ids"):
         Settings(_env_file=None, admin_ids="alice,bob")
+
+
+def test_a_new_key_file_reaches_the_disk_whole_before_it_is_used(tmp_path, monkeypatch):
+    # A power cut right after creation must not leave an empty key file (security review, item 3): the key
+    # is flushed in a temporary file, linked into place, and the folder flushed, in that order.
+    events: list[str] = []
+    real_fsync, real_link = os.fsync, os.link
+
+    def fsync(descriptor: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "fsync file")
+        real_fsync(descriptor)
+
+    def link(source, target) -> None:
+        events.append("link")
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "link", link)
+    key, created = resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path))
+    assert created and events == ["fsync file", "link", "fsync folder"]
+    assert (tmp_path / "secret.key").read_bytes() == key + b"\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret.key"]  # no temporary file left
+
+
+def test_a_key_file_written_meanwhile_by_another_start_is_used_not_replaced(tmp_path, monkeypatch):
+    real_link = os.link
+
+    def link_after_another_start(source, target) -> None:
+        Path(target).write_text("a" * 64 + "\n", encoding="ascii")  # the other start won the race
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", link_after_another_start)
+    key, created = resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path))
+    assert (key, created) == (b"a" * 64, False)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8081", True),
+        ("http://localhost:8081", True),
+        ("http://[::1]:8081", True),
+        ("https://api.telegram.org", True),
+        ("http://api.telegram.org", False),
+        ("http://192.168.1.10:8081", False),
+        ("http://127.0.0.1.example.org", False),
+    ],
+)
+def test_plain_http_to_the_bot_api_is_refused_unless_it_stays_on_this_machine(url, allowed):
+    # Every request carries the token in its path: in clear text only over loopback (issue 13, item 6).
+    if allowed:
+        assert Settings(_env_file=None, api_url=url).api_url == url
+    else:
+        with pytest.raises(ValidationError, match="plain http:// is allowed only to this machine"):
+            Settings(_env_file=None, api_url=url)
+
+
+def test_an_unexpected_error_prints_its_type_and_a_redacted_message_never_the_token(monkeypatch, capsys):
+    from bot import cli
+
+    def explode(_args) -> int:
+        raise RuntimeError(f"Cannot connect to host https://api.telegram.org/bot{GOOD_TOKEN}/getMe")
+
+    monkeypatch.setattr(cli, "_demo", explode)
+    assert cli.main(["demo"]) == 1
+    printed = capsys.readouterr().err
+    assert printed.startswith("unexpected error: RuntimeError: Cannot connect to host")
+    assert GOOD_TOKEN not in printed and "/bot***/getMe" in printed
+
+
+def test_the_key_can_come_from_a_private_file_and_a_file_others_can_read_is_refused(tmp_path):
+    key_file = tmp_path / "bot.key"
+    key_file.write_text("k" * 64 + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", secret_key_file=key_file)
+    assert resolve_secret_key(settings) == (b"k" * 64, False)
+    assert not key_beside_data(settings)
+    key_file.chmod(0o400)  # a systemd credential
+    assert resolve_secret_key(settings) == (b"k" * 64, False)
+    key_file.chmod(0o640)
+    with pytest.raises(ConfigError) as refused:
+        resolve_secret_key(settings)
+    assert (
+        str(refused.value)
+        == f"BOT_SECRET_KEY_FILE: {key_file} can be read by others (mode 640); run: chmod 600 {key_file}"
+    )
+    assert "k" * 64 not in str(refused.value)
+    with pytest.raises(ConfigError, match="not both"):
+        resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40, secret_key_file=key_file))
+    with pytest.raises(ConfigError, match="does not exist"):
+        resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path, secret_key_file=tmp_path / "missing.key"))
+
+
+def test_only_the_key_created_in_the_data_folder_counts_as_beside_the_data(tmp_path):
+    assert key_beside_data(Settings(_env_file=None, data_dir=tmp_path))
+    assert not key_beside_data(Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40))

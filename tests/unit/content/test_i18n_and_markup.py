@@ -94,3 +94,10 @@ def test_callback_payloads_round_trip_and_reject_forgeries():
     assert callbacks.parse(callbacks.for_action("language:kk")) == callbacks.Callback("action", "language:kk")
     for forged in ("", "menu", "2:s:menu", "1:x:menu", "1:s:", "1:s:мәзір", None):
         assert callbacks.parse(forged) is None
+
+
+@pytest.mark.parametrize("address", ["javascript:void", "data:text/html,hi", "http://example.org"])
+def test_a_link_to_anything_but_https_is_an_error_and_never_a_live_link(address):
+    rendered = to_html(f"[press here]({address})")
+    assert "<a" not in rendered.html and "press here" in rendered.html  # the words stay, the link does not
+    assert any("must start with https://" in issue.message for issue in rendered.issues)

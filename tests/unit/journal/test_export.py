@@ -65,7 +65,7 @@ async def test_the_pdf_in_kazakh_holds_everything(harness: Harness, content: Con
         assert letter in text, letter
     assert "Оқиғалар күнделігі" in text  # the title says what the document is
     assert "Telegram" in text and "UTC+5" in text
-    for label in ("Күні", "Уақыты", "Орны", "Не болды", "Жарақаттар", "Куәлар", "Полиция", "Дәрігерге қаралу"):
+    for label in ("Күні", "Уақыты", "Орны", "Не болды", "Жарақаттар", "Куәгерлер", "Полиция", "Дәрігерге қаралу"):
         assert label in text
     assert "КУИ 2026-0412, сержант Абенов" in text
     assert "20 қараша" in text and "21:30" in text  # Babel, in Kazakh
@@ -77,7 +77,7 @@ async def test_the_pdf_in_kazakh_holds_everything(harness: Harness, content: Con
     assert "arm.png" in text and "medical-note.pdf" in text
     assert "№2 жазбаның түзетуі" in text  # the correction names what it corrects
     assert "Кейін түзетілген: №4 жазбаны қараңыз" in text
-    assert "№3 жазбаны авторы өшірді" in text  # the gap record
+    assert "№3 жазбаны авторы жойды" in text  # the gap record
     assert "бұзушылық жоқ" in text  # the chain verified at export
 
     reader = PdfReader(io.BytesIO(data))
@@ -138,3 +138,36 @@ def test_large_photos_are_reduced_for_the_pdf(size: tuple[int, int]):
     image, (width, height) = prepared
     assert max(width, height) == export.MAX_IMAGE_PIXELS and image.startswith(b"\xff\xd8\xff")
     assert export._prepare_image(b"plain text") is None
+
+
+def jpeg_with_location(place: str) -> bytes:
+    """A phone photo as it arrives: EXIF with a GPS position, a description and a rotation."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010E] = place  # ImageDescription
+    exif[0x0112] = 6  # Orientation: turned 90° clockwise
+    exif[0x8825] = {1: "N", 2: (43.0, 15.0, 30.0), 3: "E", 4: (76.0, 54.0, 10.0)}  # GPSInfo: Almaty
+    buffer = io.BytesIO()
+    Image.new("RGB", (90, 60), (10, 120, 10)).save(buffer, format="JPEG", exif=exif, comment=place.encode())
+    return buffer.getvalue()
+
+
+async def test_photos_reach_the_pdf_without_their_location_or_any_metadata(harness: Harness, content: ContentStore):
+    # Security review, item 1: EXIF (GPS, time, camera) stays inside the encrypted journal, never in an export.
+    place = "SECRET-STREET-17"
+    original = jpeg_with_location(place)
+    assert place.encode() in original and b"Exif" in original
+    journal = harness.service
+    await journal.create(ALICE)
+    await journal.add_entry(
+        ALICE, EntryFields(dt.date(2026, 11, 20)), [NewAttachment(original, AttachmentKind.PHOTO, None, None)]
+    )
+    data = await journal.export_pdf(ALICE, content.ui("en"))
+    reader = PdfReader(io.BytesIO(data))
+    images = [image for page in reader.pages for image in page.images]
+    assert len(images) == 1  # the photo is there…
+    embedded = images[0].data
+    assert place.encode() not in data and place.encode() not in embedded  # …without its description or comment
+    assert b"Exif" not in embedded and b"GPS" not in embedded
+    assert (images[0].image.width, images[0].image.height) == (60, 90)  # turned upright, as the camera meant
