@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -85,27 +87,29 @@ async def open_command(update: Update, context: Context) -> None:
 
 async def open_button(update: Update, context: Context) -> None:
     """The `journal:open` button of the content screen."""
-    query = update.callback_query
-    if query is None:
-        return
-    await answer_query(query)
-    turn = await turn_of(update, context)
-    if turn is not None:
-        # A new message, not an edit: every message showing the journal is then one the journal sent,
-        # protected from forwarding even when discreet mode is off.
-        await _guarded(turn, lambda: pin.open_journal(turn, edit=False))
+    # A new message, not an edit: every message showing the journal is then one the journal sent, protected
+    # from forwarding even when discreet mode is off.
+    await _from_content_button(update, context, lambda turn: pin.open_journal(turn, edit=False))
 
 
 async def export_button(update: Update, context: Context) -> None:
     """ "Export my journal first", offered before "Delete everything": the PDF now (after the PIN, if she set
     one, the journal's menu with its export buttons)."""
+    await _from_content_button(update, context, lambda turn: records.export(turn, pdf=True))
+
+
+async def _from_content_button(
+    update: Update, context: Context, action: Callable[[Turn], Coroutine[Any, Any, None]]
+) -> None:
+    """A journal action behind a content screen's button: stop the spinner, then act as the journal, which
+    asks for the PIN first when the journal is locked."""
     query = update.callback_query
     if query is None:
         return
     await answer_query(query)
     turn = await turn_of(update, context)
     if turn is not None:
-        await _guarded(turn, lambda: records.export(turn, pdf=True))
+        await _guarded(turn, lambda: action(turn))
 
 
 async def cancel_command(update: Update, context: Context) -> None:
