@@ -78,6 +78,9 @@ class Services:
         erased = await self.handoff.erase(user_id)
         await self.journal.delete_all(self.pseudonyms.user_key(user_id))
         await self.safety.forget(user_id)
+        # What was deleted must leave the files: the old pages of the database file are overwritten only when
+        # the write-ahead log is copied back into it (secure_delete), and the log itself is emptied.
+        await self.database.checkpoint()
         log.info("user data forgotten user=%s", self.pseudonyms.for_log(user_id))
         return erased
 

@@ -94,6 +94,12 @@ class Database:
     async def close(self) -> None:
         await self.connection.close()
 
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it: rows just deleted (and overwritten there,
+        secure_delete) must not linger as old pages in the -wal file."""
+        async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchone()
+
     async def schema_version(self) -> int:
         async with self.connection.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()

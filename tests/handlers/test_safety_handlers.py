@@ -200,3 +200,24 @@ async def test_an_edited_message_gets_the_kind_pointer_not_a_second_command_run(
     await app.process_update(Update.de_json(data, app.bot))
     text = request.last("sendMessage").params["text"]
     assert "I answer with buttons" in text and "Delete everything?" not in text
+
+
+async def test_forget_leaves_nothing_of_her_in_the_database_files_not_even_in_the_write_ahead_log(
+    bot_app, services, settings
+):
+    # Issue 13, item 10: deleted rows must not linger as old pages in bot.sqlite3-wal after /forget.
+    app, request = bot_app
+    her_key = services.pseudonyms.user_key(USER).encode()
+    await app.process_update(text_update(app, USER, "/start", language_code="en"))
+    await app.process_update(callback_update(app, USER, "1:t:plan_leaving:1", language_code="en"))
+    await services.usage.flush()
+
+    def files_holding_her() -> list[str]:
+        return [path.name for path in settings.data_dir.glob("bot.sqlite3*") if her_key in path.read_bytes()]
+
+    assert "bot.sqlite3-wal" in files_holding_her()  # her pseudonym is there while she uses the bot
+    await app.process_update(text_update(app, USER, "/forget", language_code="en"))
+    await app.process_update(callback_update(app, USER, callback_for(request.last("sendMessage"), "Next"), "en"))
+    final = request.last("editMessageText")
+    await app.process_update(callback_update(app, USER, callback_for(final, "Yes, delete everything for good"), "en"))
+    assert files_holding_her() == []
