@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     usual_reply_minutes: int = Field(default=30, ge=1, le=1440, description="Usual wait in working hours.")
     unclaimed_ping_minutes: int = Field(default=15, ge=1, le=1440, description="Ping a case unclaimed this long.")
     case_retention_days: int = Field(default=30, ge=1, le=3650, description="Keep closed cases' relay data.")
+    audit_retention_days: int = Field(
+        default=365, ge=1, le=3650, description="Keep the advocates' audit log (who claimed, closed, …) this long."
+    )
 
     @field_validator("work_hours")
     @classmethod

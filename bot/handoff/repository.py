@@ -261,6 +261,10 @@ class AuditRepository:
             "INSERT INTO audit_log (case_code, actor, action, at) VALUES (?, ?, ?, ?)", (case_code, actor, action, at)
         )
 
+    async def purge_before(self, cutoff: int) -> int:
+        cursor = await self._db.connection.execute("DELETE FROM audit_log WHERE at < ?", (cutoff,))
+        return cursor.rowcount
+
     async def actions(self, case_code: str) -> list[tuple[int | None, str]]:
         async with self._db.connection.execute(
             "SELECT actor, action FROM audit_log WHERE case_code = ? ORDER BY id", (case_code,)

@@ -220,7 +220,11 @@ class HandoffService:
             await self.cases.update(case.id, pinged_at=now)
         return cases
 
-    async def purge(self, retention_days: int) -> int:
+    async def purge(self, retention_days: int, audit_retention_days: int | None = None) -> int:
+        """Relay data of cases closed longer than `retention_days` ago; audit lines older than
+        `audit_retention_days` (who claimed or closed which case is kept for accountability, not for ever)."""
+        if audit_retention_days is not None:
+            await self.audit.purge_before(self._now() - audit_retention_days * 86400)
         return await self.cases.purge_closed(self._now() - retention_days * 86400)
 
     # ------------------------------------------------------------------------------------------ helpers

@@ -44,6 +44,7 @@ class Desk:
         self.language = settings.advocate_language
         self.ping_minutes = settings.unclaimed_ping_minutes
         self.retention_days = settings.case_retention_days
+        self.audit_retention_days = settings.audit_retention_days
         self.enabled = False
         self._state = DeskStateRepository(services.database)
         self._wake = asyncio.Event()
@@ -418,7 +419,7 @@ class Desk:
                 return
         for case in await self.handoff.unclaimed(self.ping_minutes):
             await self.handoff.outbox.add(case.id, "to_group", int(self.handoff.clock()), notice="notice_unclaimed")
-        await self.handoff.purge(self.retention_days)
+        await self.handoff.purge(self.retention_days, self.audit_retention_days)
         await self.refresh_queue()
         self.wake()
 

@@ -76,6 +76,20 @@ async def test_closed_cases_are_purged_after_the_retention_time(services):
     assert await handoff.audit.actions(case.code)  # the audit log stays
 
 
+async def test_the_audit_log_is_kept_for_its_own_retention_time_then_goes(services):
+    # Issue 13, item 10: who claimed or closed which case is kept for accountability, not for ever.
+    handoff = services.handoff
+    now = 1_800_000_000
+    handoff.clock = lambda: now
+    old = await handoff.open_case(42, "ru", Triage())
+    handoff.clock = lambda: now + 300 * 86400
+    recent = await handoff.open_case(43, "ru", Triage())
+    handoff.clock = lambda: now + 366 * 86400
+    await handoff.purge(30, audit_retention_days=365)
+    assert await handoff.audit.actions(old.code) == []
+    assert [action for _, action in await handoff.audit.actions(recent.code)] == ["open"]
+
+
 async def test_erasing_keeps_no_link_to_her(services):
     handoff = services.handoff
     case = await handoff.open_case(42, "kk", Triage())
