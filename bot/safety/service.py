@@ -116,10 +116,31 @@ class SafetyService:
                 await self._chat_log.forget(key)
         return chats
 
+    async def delete_later(self, telegram_user_id: int, message_id: int, after_seconds: int) -> None:
+        """Delete this one message of her chat after a while (an export), even if the bot restarts meanwhile."""
+        key = self._key(telegram_user_id)
+        due_at = int(self.clock()) + after_seconds
+        await self._chat_log.delete_later(key, message_id, self._seal(key, telegram_user_id), due_at)
+
+    async def due_deletions(self) -> list[tuple[int, int]]:
+        """(chat id, message id) of the single messages due to be deleted now."""
+        due = []
+        for key, message_id, chat_ref in await self._chat_log.due_deletions(int(self.clock())):
+            try:
+                due.append((int(self._sealer.open(chat_ref, key.encode())), message_id))
+            except (InvalidTag, ValueError):
+                log.error("dropping an unreadable timed deletion error=InvalidTag")
+                await self._chat_log.drop_deletion(key, message_id)
+        return due
+
+    async def deletion_done(self, telegram_user_id: int, message_id: int) -> None:
+        await self._chat_log.drop_deletion(self._key(telegram_user_id), message_id)
+
     async def forget(self, telegram_user_id: int) -> None:
         """/forget: every row about her. The chat itself is wiped by the caller first."""
         key = self._key(telegram_user_id)
         await self._checklists.clear(key)
+        await self._chat_log.drop_deletion(key)
         await self._chat_log.forget(key)
         await self._unschedule(key)
         await self._users.delete(key)

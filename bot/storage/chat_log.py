@@ -46,6 +46,28 @@ class ChatLogRepository:
     async def unschedule(self, user_key: str) -> None:
         await self._db.connection.execute("DELETE FROM wipe_schedule WHERE user_key = ?", (user_key,))
 
+    async def delete_later(self, user_key: str, message_id: int, chat_ref: bytes, due_at: int) -> None:
+        await self._db.connection.execute(
+            "INSERT OR REPLACE INTO timed_deletions (user_key, message_id, chat_ref, due_at) VALUES (?, ?, ?, ?)",
+            (user_key, message_id, chat_ref, due_at),
+        )
+
+    async def due_deletions(self, now: int, limit: int = 100) -> list[tuple[str, int, bytes]]:
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT user_key, message_id, chat_ref FROM timed_deletions WHERE due_at <= ? ORDER BY due_at LIMIT ?",
+            (now, limit),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def drop_deletion(self, user_key: str, message_id: int | None = None) -> None:
+        """One timed deletion done, or (no message id) all of the chat's."""
+        if message_id is None:
+            await self._db.connection.execute("DELETE FROM timed_deletions WHERE user_key = ?", (user_key,))
+            return
+        await self._db.connection.execute(
+            "DELETE FROM timed_deletions WHERE user_key = ? AND message_id = ?", (user_key, message_id)
+        )
+
     async def due(self, now: int, limit: int = 100) -> list[tuple[str, bytes]]:
         rows = await self._db.connection.execute_fetchall(
             "SELECT user_key, chat_ref FROM wipe_schedule WHERE due_at <= ? ORDER BY due_at LIMIT ?", (now, limit)

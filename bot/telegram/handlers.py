@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -155,8 +155,18 @@ def _is_command(update: Update) -> bool:
 async def auto_wipe(context: Context) -> None:
     """The repeating job: wipe every chat whose quiet time has run out, and forget journal keys left idle
     (an unlocked key must not stay in memory just because nobody touched the journal again)."""
-    for chat_id in await context.bot_data.services.safety.due_chats():
+    safety = context.bot_data.services.safety
+    for chat_id in await safety.due_chats():
         await wipe_chat(context.bot, context.bot_data.services, chat_id)
+    for chat_id, message_id in await safety.due_deletions():  # an export's time in her chat is up
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except NetworkError as error:  # timeouts too: tried again at the next look
+            log.warning("timed deletion will be tried again error=%s", type(error).__name__)
+            continue
+        except TelegramError as error:  # already gone, too old, or the bot was blocked: nothing more to do
+            log.info("timed deletion not possible error=%s", type(error).__name__)
+        await safety.deletion_done(chat_id, message_id)
     context.bot_data.services.journal.forget_idle_keys()
 
 

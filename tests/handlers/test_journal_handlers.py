@@ -8,13 +8,16 @@ import json
 import logging
 
 import pytest
+from telegram.ext import CallbackContext
 
 from bot.journal import parsing
 from bot.journal.model import EntryFields, PinRequired
 from bot.logging_setup import configure_logging
+from bot.telegram import handlers
+from tests.support.application import running_application
 from tests.support.journal import png_bytes
 from tests.support.journal_chat import OTHER, USER, JournalHarness
-from tests.support.telegram import button_texts, buttons_of, callback_update
+from tests.support.telegram import RecordingRequest, button_texts, buttons_of, callback_update
 
 SECRET_WORDS = "he broke the door at Zhibek Zholy 7"
 
@@ -300,14 +303,23 @@ async def test_the_export_is_a_protected_document_with_a_neutral_name_deleted_la
     assert content.startswith(b"%PDF")
     message_id = h.request.results[index]["message_id"]
     assert message_id in await h.services.safety.messages_to_delete(USER)
-    (job,) = [j for j in h.app.job_queue.jobs() if j.callback.__name__ == "delete_export"]
-    assert job.data == {"chat_id": USER, "message_id": message_id}
-    assert SECRET_WORDS not in json.dumps(job.data)
-    when = job.job.trigger.run_date - dt.datetime.now(dt.UTC)  # the scheduler is not running here
-    assert abs(when.total_seconds() - settings.journal_export_delete_minutes * 60) < 30
-
-    await job.callback(type("Ctx", (), {"job": job, "bot": h.app.bot})())
-    assert h.request.last("deleteMessage").params["message_id"] == message_id
+    # The deletion waits in the database, not in the job queue's memory: a restart cannot lose it.
+    assert [job for job in h.app.job_queue.jobs() if "export" in job.callback.__name__] == []
+    safety = h.services.safety
+    assert await safety.due_deletions() == []  # not yet
+    started = safety.clock()
+    safety.clock = lambda: started + settings.journal_export_delete_minutes * 60 + 1
+    try:
+        # A new application on the same data, as after a restart: its repeating job finds the export due.
+        async with running_application(settings, h.services, RecordingRequest()) as restarted:
+            request = restarted.bot.request  # the new process's own view of Telegram
+            await handlers.auto_wipe(CallbackContext(restarted))
+        assert [(c.method, c.params.get("message_id")) for c in request.calls if c.method == "deleteMessage"] == [
+            ("deleteMessage", message_id)
+        ]
+        assert await safety.due_deletions() == []  # done once, not again
+    finally:
+        safety.clock = lambda: started
 
 
 # --------------------------------------------------------------------------------------- elsewhere

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import TelegramError
-
-from bot.telegram.context import Context
 from bot.telegram.journal import screens
 from bot.telegram.journal.turn import Turn
 from bot.telegram.views import escape
@@ -86,20 +83,6 @@ async def export(turn: Turn, *, pdf: bool) -> None:
         write_timeout=60,
     )
     await turn.services.safety.record(turn.chat_id, [sent.message_id], int(sent.date.timestamp()))
-    job_queue = turn.context.application.job_queue
-    if job_queue is not None:
-        job_queue.run_once(
-            delete_export, when=minutes * 60, data={"chat_id": turn.chat_id, "message_id": sent.message_id}
-        )
+    # In the database, not in memory: a restart must not leave her journal in the chat.
+    await turn.services.safety.delete_later(turn.chat_id, sent.message_id, minutes * 60)
     log.info("journal exported format=%s", "pdf" if pdf else "text")
-
-
-async def delete_export(context: Context) -> None:
-    """The job that takes an export out of the chat; its data is the chat id and the message id only."""
-    job = context.job
-    if job is None or not isinstance(job.data, dict):
-        return
-    try:
-        await context.bot.delete_message(job.data["chat_id"], job.data["message_id"])
-    except TelegramError as error:
-        log.info("journal export not deleted error=%s", type(error).__name__)
