@@ -31,8 +31,8 @@ from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.features import UI_KEYS
-from bot.hardening import harden_process, redact, secure_data_dir
-from bot.logging_setup import configure_logging
+from bot.hardening import harden_process, secure_data_dir
+from bot.logging_setup import configure_logging, redact
 from bot.storage.database import Database, StorageError
 from bot.storage.key_check import WrongKey, verify_key
 

@@ -178,11 +178,16 @@ def _refuse_readable_secrets(env_file: Path) -> None:
     except FileNotFoundError:
         return
     secrets_in_it = [name for name in SECRET_VARIABLES if re.search(rf"^\s*(export\s+)?{name}\s*=", text, re.M)]
-    if secrets_in_it and mode & 0o077:
-        raise ConfigError(
-            f"{env_file}: holds {' and '.join(secrets_in_it)} but can be read by others "
-            f"(mode {mode & 0o777:o}); run: chmod 600 {env_file}"
-        )
+    problem = _readable_by_others(env_file, mode)
+    if secrets_in_it and problem:
+        raise ConfigError(f"{env_file}: holds {' and '.join(secrets_in_it)} but {problem}")
+
+
+def _readable_by_others(path: Path, mode: int) -> str | None:
+    """What is wrong with a file of secrets that group or others can read, with the fix (as ssh says it)."""
+    if not mode & 0o077:
+        return None
+    return f"can be read by others (mode {mode & 0o777:o}); run: chmod 600 {path}"
 
 
 def _describe(error: ValidationError) -> str:
@@ -255,8 +260,8 @@ def _read_key_file(path: Path) -> bytes:
         raise ConfigError(f"{name}: {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{name}: cannot read {path} ({type(error).__name__})") from None
-    if mode & 0o077:
-        raise ConfigError(f"{name}: {path} can be read by others (mode {mode & 0o777:o}); run: chmod 600 {path}")
+    if problem := _readable_by_others(path, mode):
+        raise ConfigError(f"{name}: {path} {problem}")
     if len(key) < 32:
         raise ConfigError(f"{name}: the key in {path} is shorter than 32 characters (openssl rand -hex 32 makes one)")
     return key.encode("utf-8")

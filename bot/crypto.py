@@ -13,6 +13,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 NONCE_BYTES = 12  # 96-bit nonces, fresh and random for every seal
+# What each sealer is for (part of its key's derivation). The key check reads the wipe schedule too.
+WIPE_CHAT_ID = b"wipe-chat-id"
+CASE_CHAT_ID = b"case-chat-id"
 
 
 def derive_key(secret_key: bytes, purpose: bytes) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import resource
 import stat
 from pathlib import Path
@@ -19,7 +18,6 @@ log = logging.getLogger(__name__)
 
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
-TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 
 
 def harden_process() -> None:
@@ -43,11 +41,3 @@ def secure_data_dir(data_dir: Path) -> int:
     if fixed:
         log.warning("data folder permissions tightened items=%d (now 0700 folders, 0600 files)", fixed)
     return fixed
-
-
-def redact(text: str, secrets: list[str] | None = None) -> str:
-    """An error message safe to print: the token (and anything shaped like a bot token) masked."""
-    for secret in secrets or []:
-        if secret:
-            text = text.replace(secret, "***")
-    return TOKEN_SHAPE.sub("***", text)

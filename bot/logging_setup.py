@@ -10,6 +10,7 @@ request URLs, which contain the bot token. The token is also masked in anything 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 # logger name -> the most verbose level it may use
@@ -23,16 +24,24 @@ LIBRARY_CEILINGS = {
 }
 
 
+TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")  # a bot token, whoever's it is
+
+
+def redact(text: str, secrets: list[str] | None = None) -> str:
+    """Text safe to print or log: the given secrets, and anything shaped like a bot token, masked."""
+    for secret in secrets or []:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return TOKEN_SHAPE.sub("<redacted>", text)
+
+
 class RedactingFormatter(logging.Formatter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self._secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
+        return redact(super().format(record), self._secrets)
 
 
 _installed: logging.Handler | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.content.store import ContentStore
-from bot.crypto import Sealer
+from bot.crypto import CASE_CHAT_ID, WIPE_CHAT_ID, Sealer
 from bot.guide.service import GuideService
 from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
@@ -51,7 +51,7 @@ class Services:
             ChatLogRepository(database),
             checklists,
             pseudonyms,
-            Sealer(secret_key, b"wipe-chat-id"),
+            Sealer(secret_key, WIPE_CHAT_ID),
             settings.auto_wipe_seconds,
         )
         usage = UsageRepository(database)
@@ -61,7 +61,7 @@ class Services:
             PairRepository(database),
             AuditRepository(database),
             pseudonyms,
-            Sealer(secret_key, b"case-chat-id"),
+            Sealer(secret_key, CASE_CHAT_ID),
             WorkingHours.parse(settings.work_hours, settings.work_days),
         )
         journal_database = await Database.open(settings.database_path)

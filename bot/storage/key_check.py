@@ -13,12 +13,11 @@ import time
 
 from cryptography.exceptions import InvalidTag
 
-from bot.crypto import Sealer, derive_key
+from bot.crypto import WIPE_CHAT_ID, Sealer, derive_key
 from bot.privacy import Pseudonymizer
 from bot.storage.database import Database, StorageError
 
 CHECK_PURPOSE = b"key-check"
-WIPE_PURPOSE = b"wipe-chat-id"  # what bot/safety seals the wipe schedule's chat ids with
 
 
 class WrongKey(StorageError):
@@ -55,7 +54,7 @@ async def _opens_what_it_sealed(database: Database, secret_key: bytes) -> None:
         return  # nothing sealed yet: nothing to lose
     user_key, chat_ref = str(row[0]), bytes(row[1])
     try:
-        chat_id = int(Sealer(secret_key, WIPE_PURPOSE).open(chat_ref, user_key.encode()))
+        chat_id = int(Sealer(secret_key, WIPE_CHAT_ID).open(chat_ref, user_key.encode()))
     except (InvalidTag, ValueError):
         raise WrongKey("this key does not open what this database holds") from None
     if Pseudonymizer(secret_key).user_key(chat_id) != user_key:
