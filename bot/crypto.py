@@ -16,6 +16,9 @@ NONCE_BYTES = 12  # 96-bit nonces, fresh and random for every seal
 # What each sealer is for (part of its key's derivation). The key check reads the wipe schedule too.
 WIPE_CHAT_ID = b"wipe-chat-id"
 CASE_CHAT_ID = b"case-chat-id"
+JOURNAL_KEK = b"journal-kek"  # wraps journal keys (with the PIN's Argon2 output, when she set one)
+JOURNAL_BINDING = b"journal-binding"  # the pseudonym a moved journal stays bound to (key rotation)
+LEGACY_KEYS = b"legacy-keys"  # the previous key's subkeys, kept during a key rotation
 
 
 def derive_key(secret_key: bytes, purpose: bytes) -> bytes:

@@ -39,11 +39,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.crypto import derive_key
+from bot.crypto import JOURNAL_BINDING, JOURNAL_KEK, Sealer, derive_key
 from bot.journal import sealing
 from bot.journal.model import (
     InputError,
@@ -141,6 +142,7 @@ class _Unlocked:
     data_key: bytes
     aead: AESGCM
     last_used: float
+    identity: str  # what its ciphertexts are bound to: her pseudonym when the journal was made
     pin_change: bytes | None = field(default=None, repr=False)  # the token of a PinChange, while it is valid
 
 
@@ -151,13 +153,17 @@ class JournalKeys:
         secret_key: bytes,
         *,
         argon2: Argon2Params = DEFAULT_ARGON2,
+        legacy_kek: bytes | None = None,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         max_parallel_kdf: int = 2,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._repo = repository
-        self._server_kek = derive_key(secret_key, b"journal-kek")
+        self._server_kek = derive_key(secret_key, JOURNAL_KEK)
+        # After a key rotation: the previous key's journal subkey, for PIN wraps not yet renewed (keys rotate).
+        self._legacy_kek = legacy_kek
+        self._bindings = Sealer(secret_key, JOURNAL_BINDING)
         self.argon2 = argon2
         self.idle_seconds = idle_seconds
         self._kdf_slots = asyncio.Semaphore(max_parallel_kdf)
@@ -193,6 +199,11 @@ class JournalKeys:
         """The unlocked data key as an AEAD; using it restarts the idle timer. Raises JournalLocked."""
         return self._get(user_key, touch=True).aead
 
+    def identity(self, user_key: str) -> str:
+        """What the open journal's ciphertexts are bound to (associated data): the pseudonym it was made under,
+        which is her pseudonym unless a key rotation moved her since. Raises JournalLocked."""
+        return self._get(user_key, touch=False).identity
+
     def lock(self, user_key: str) -> None:
         """Forget the unlocked key now (she tapped Lock or Exit)."""
         self._unlocked.pop(user_key, None)
@@ -217,19 +228,19 @@ class JournalKeys:
             if await self._repo.key(user_key) is not None:
                 raise JournalExists()
             await self._repo.insert_key(user_key, wrapped, salt, kdf)
-        self._remember(user_key, data_key)
+        self._remember(user_key, user_key, data_key)
 
     async def unlock(self, user_key: str, pin: str | None = None) -> None:
         """Open the journal for `idle_seconds`. Raises NoJournal, PinRequired, LockedOut, WrongPin."""
         async with self._user_lock(user_key):
             row = await self.row(user_key)
             if not row.has_pin:
-                self._remember(user_key, self._unwrap_server(user_key, row.wrapped_key))
+                self._remember(user_key, self._identity(row), self._unwrap_server(row))
                 return
             if pin is None:
                 raise PinRequired()
             data_key = await self._check_pin(row, pin)
-            self._remember(user_key, data_key)
+            self._remember(user_key, self._identity(row), data_key)
 
     async def set_pin(self, user_key: str, new_pin: str) -> None:
         """Add a PIN to a journal that has none (no PIN to check, so it only needs the server key)."""
@@ -238,9 +249,9 @@ class JournalKeys:
             row = await self.row(user_key)
             if row.has_pin:
                 raise PinAlreadySet()
-            data_key = self._unwrap_server(user_key, row.wrapped_key)
-            await self._rewrap(user_key, data_key, new_pin)
-            self._remember(user_key, data_key)
+            data_key = self._unwrap_server(row)
+            await self._rewrap(row, data_key, new_pin)
+            self._remember(user_key, self._identity(row), data_key)
 
     async def begin_pin_change(self, user_key: str, current_pin: str) -> PinChange:
         """Check the current PIN before she picks a new one, as `unlock` does (a wrong one counts; the journal
@@ -250,9 +261,9 @@ class JournalKeys:
             if row.has_pin:
                 data_key = await self._check_pin(row, current_pin)
             else:
-                data_key = self._unwrap_server(user_key, row.wrapped_key)
+                data_key = self._unwrap_server(row)
             token = secrets.token_bytes(16)
-            self._remember(user_key, data_key, pin_change=token)
+            self._remember(user_key, self._identity(row), data_key, pin_change=token)
         return PinChange(token)
 
     async def change_pin(self, user_key: str, current: PinChange | str, new_pin: str) -> None:
@@ -268,8 +279,8 @@ class JournalKeys:
                 data_key = self._redeem(user_key, current)
             else:
                 data_key = await self._check_pin(row, current)
-            await self._rewrap(user_key, data_key, new_pin)
-            self._remember(user_key, data_key)  # a fresh entry: the PinChange cannot be used twice
+            await self._rewrap(row, data_key, new_pin)
+            self._remember(user_key, self._identity(row), data_key)  # a fresh entry: the PinChange cannot be used twice
 
     async def remove_pin(self, user_key: str, current_pin: str) -> None:
         async with self._user_lock(user_key):
@@ -277,8 +288,8 @@ class JournalKeys:
             if not row.has_pin:
                 raise NoPinSet()
             data_key = await self._check_pin(row, current_pin)
-            await self._rewrap(user_key, data_key, None)
-            self._remember(user_key, data_key)
+            await self._rewrap(row, data_key, None)
+            self._remember(user_key, self._identity(row), data_key)
 
     def forget(self, user_key: str) -> None:
         """Drop the in-memory key. The caller deletes the wrapped key (crypto-shredding) with the rows."""
@@ -299,8 +310,16 @@ class JournalKeys:
             item.last_used = now
         return item
 
-    def _remember(self, user_key: str, data_key: bytes, *, pin_change: bytes | None = None) -> None:
-        self._unlocked[user_key] = _Unlocked(data_key, AESGCM(data_key), self.monotonic(), pin_change)
+    def _remember(self, user_key: str, identity: str, data_key: bytes, *, pin_change: bytes | None = None) -> None:
+        self._unlocked[user_key] = _Unlocked(data_key, AESGCM(data_key), self.monotonic(), identity, pin_change)
+
+    def _identity(self, row: KeyRow) -> str:
+        if row.binding is None:
+            return row.user_key
+        try:
+            return self._bindings.open(row.binding, row.user_key.encode()).decode()
+        except (InvalidTag, UnicodeDecodeError):
+            raise JournalDamaged("the journal's binding does not open") from None
 
     def _redeem(self, user_key: str, change: PinChange) -> bytes:
         """The data key a PinChange stands for; it expires with the unlocked key it was issued with."""
@@ -326,16 +345,22 @@ class JournalKeys:
         except JournalInputError:
             normalized = None  # a PIN of the wrong length is simply wrong
         data_key = None
+        identity = self._identity(row)
         if normalized is not None:
             assert row.pin_salt is not None and row.pin_kdf is not None
-            kek = await self._pin_kek(row.user_key, normalized, row.pin_salt, Argon2Params.decode(row.pin_kdf))
+            server_kek = self._server_kek_of(row)
+            params = Argon2Params.decode(row.pin_kdf)
+            kek = await self._pin_kek(identity, normalized, row.pin_salt, params, server_kek)
             try:
-                data_key = sealing.open_sealed(AESGCM(kek), row.wrapped_key, _wrap_context(row.user_key, True))
+                data_key = sealing.open_sealed(AESGCM(kek), row.wrapped_key, _wrap_context(identity, True))
             except JournalDamaged:
                 data_key = None
         if data_key is not None:
             async with self._repo.transaction():
                 await self._repo.set_attempts(row.user_key, 0, 0, 0)
+            if row.legacy_kek:  # wrapped before a key rotation: now that the PIN is here, under the new key
+                assert normalized is not None
+                await self._rewrap(row, data_key, normalized)
             return data_key
         if tries < MAX_TRIES:
             raise WrongPin(MAX_TRIES - tries)
@@ -346,25 +371,31 @@ class JournalKeys:
         log.warning("journal locked after wrong PINs lockouts=%d seconds=%d", row.lockouts + 1, seconds)
         raise LockedOut(dt.datetime.fromtimestamp(until, dt.UTC))
 
-    async def _wrap(self, user_key: str, data_key: bytes, pin: str | None) -> tuple[bytes, bytes | None, str | None]:
+    async def _wrap(self, identity: str, data_key: bytes, pin: str | None) -> tuple[bytes, bytes | None, str | None]:
         if pin is None:
-            wrapped = sealing.seal(AESGCM(self._server_kek), data_key, _wrap_context(user_key, False))
-            return wrapped, None, None
+            return wrap_with_server(self._server_kek, data_key, identity), None, None
         salt = os.urandom(PIN_SALT_BYTES)
-        kek = await self._pin_kek(user_key, pin, salt, self.argon2)
-        return sealing.seal(AESGCM(kek), data_key, _wrap_context(user_key, True)), salt, self.argon2.encode()
+        kek = await self._pin_kek(identity, pin, salt, self.argon2, self._server_kek)
+        return sealing.seal(AESGCM(kek), data_key, _wrap_context(identity, True)), salt, self.argon2.encode()
 
-    async def _rewrap(self, user_key: str, data_key: bytes, pin: str | None) -> None:
-        wrapped, salt, kdf = await self._wrap(user_key, data_key, pin)
+    async def _rewrap(self, row: KeyRow, data_key: bytes, pin: str | None) -> None:
+        wrapped, salt, kdf = await self._wrap(self._identity(row), data_key, pin)
         async with self._repo.transaction():
-            await self._repo.rewrap(user_key, wrapped, salt, kdf)
+            await self._repo.rewrap(row.user_key, wrapped, salt, kdf)
         await self._repo.checkpoint()
         log.info("journal key rewrapped pin=%s", pin is not None)
 
-    def _unwrap_server(self, user_key: str, wrapped: bytes) -> bytes:
-        return sealing.open_sealed(AESGCM(self._server_kek), wrapped, _wrap_context(user_key, False))
+    def _unwrap_server(self, row: KeyRow) -> bytes:
+        return unwrap_with_server(self._server_kek, row.wrapped_key, self._identity(row))
 
-    async def _pin_kek(self, user_key: str, pin: str, salt: bytes, params: Argon2Params) -> bytes:
+    def _server_kek_of(self, row: KeyRow) -> bytes:
+        if not row.legacy_kek:
+            return self._server_kek
+        if self._legacy_kek is None:  # `keys finish --discard` ended the rotation before she came back
+            raise JournalDamaged("the journal was wrapped under a key this server no longer holds")
+        return self._legacy_kek
+
+    async def _pin_kek(self, identity: str, pin: str, salt: bytes, params: Argon2Params, server_kek: bytes) -> bytes:
         async with self._kdf_slots:
             stretched = await asyncio.to_thread(
                 hash_secret_raw,
@@ -378,13 +409,22 @@ class JournalKeys:
             )
         # Both halves are needed: the server key (not in the database) and the PIN (not on the server).
         return HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=salt, info=b"dv-help-bot/journal-pin-kek|" + user_key.encode()
-        ).derive(self._server_kek + stretched)
+            algorithm=hashes.SHA256(), length=32, salt=salt, info=b"dv-help-bot/journal-pin-kek|" + identity.encode()
+        ).derive(server_kek + stretched)
 
 
 def _pin_digest(salt: bytes, pin: str) -> bytes:
     return hashlib.sha256(salt + pin.encode("utf-8")).digest()
 
 
-def _wrap_context(user_key: str, with_pin: bool) -> bytes:
-    return f"journal-key|{user_key}|{'pin' if with_pin else 'server'}".encode()
+def wrap_with_server(server_kek: bytes, data_key: bytes, identity: str) -> bytes:
+    """A journal key wrapped by the server key alone (a journal without a PIN)."""
+    return sealing.seal(AESGCM(server_kek), data_key, _wrap_context(identity, False))
+
+
+def unwrap_with_server(server_kek: bytes, wrapped: bytes, identity: str) -> bytes:
+    return sealing.open_sealed(AESGCM(server_kek), wrapped, _wrap_context(identity, False))
+
+
+def _wrap_context(identity: str, with_pin: bool) -> bytes:
+    return f"journal-key|{identity}|{'pin' if with_pin else 'server'}".encode()

@@ -20,6 +20,8 @@ class KeyRow:
     failed_tries: int
     lockouts: int
     locked_until: int
+    binding: bytes | None = None  # sealed: the pseudonym its ciphertexts are bound to, if she moved since
+    legacy_kek: bool = False  # its PIN wrap still uses the previous key's journal subkey (a key rotation)
 
     @property
     def has_pin(self) -> bool:
@@ -63,13 +65,17 @@ class JournalRepository:
     async def key(self, user_key: str) -> KeyRow | None:
         async with self._db.connection.execute(
             """
-            SELECT user_key, wrapped_key, pin_salt, pin_kdf, chain_head, failed_tries, lockouts, locked_until
+            SELECT user_key, wrapped_key, pin_salt, pin_kdf, chain_head, failed_tries, lockouts, locked_until,
+                binding, legacy_kek
             FROM journal_keys WHERE user_key = ?
             """,
             (user_key,),
         ) as cursor:
             row = await cursor.fetchone()
-        return KeyRow(*row) if row else None
+        if row is None:
+            return None
+        user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, legacy_kek = row
+        return KeyRow(user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, bool(legacy_kek))
 
     async def insert_key(self, user_key: str, wrapped: bytes, pin_salt: bytes | None, pin_kdf: str | None) -> None:
         await self._db.connection.execute(
@@ -81,7 +87,7 @@ class JournalRepository:
         await self._db.connection.execute(
             """
             UPDATE journal_keys SET wrapped_key = ?, pin_salt = ?, pin_kdf = ?,
-                failed_tries = 0, lockouts = 0, locked_until = 0
+                failed_tries = 0, lockouts = 0, locked_until = 0, legacy_kek = 0
             WHERE user_key = ?
             """,
             (wrapped, pin_salt, pin_kdf, user_key),

@@ -492,7 +492,7 @@ class JournalService:
         if row is None:
             raise NoJournal()
         try:
-            head = sealing.open_head(aead, row.chain_head, sealing.head_context(user_key))
+            head = sealing.open_head(aead, row.chain_head, sealing.head_context(self.keys.identity(user_key)))
         except JournalDamaged:
             return ChainReport(0, BrokenLink(0, ChainProblem.HEAD))
         files_ok = (lambda entry: self._attachments_ok(user_key, aead, entry)) if check_files else None
@@ -546,16 +546,16 @@ class JournalService:
         sealed = await self._repo.draft(user_key)
         if sealed is None:
             return None
-        return codec.decode_draft(sealing.open_sealed(aead, sealed, sealing.draft_context(user_key)))
+        context = sealing.draft_context(self.keys.identity(user_key))
+        return codec.decode_draft(sealing.open_sealed(aead, sealed, context))
 
     async def _store_draft(self, user_key: str, aead: AESGCM, draft: Draft) -> Draft:
         async with self._repo.transaction():
             await self._repo.save_draft(user_key, self._seal_draft(user_key, aead, draft))
         return draft
 
-    @staticmethod
-    def _seal_draft(user_key: str, aead: AESGCM, draft: Draft) -> bytes:
-        return sealing.seal_record(aead, codec.encode_draft(draft), sealing.draft_context(user_key))
+    def _seal_draft(self, user_key: str, aead: AESGCM, draft: Draft) -> bytes:
+        return sealing.seal_record(aead, codec.encode_draft(draft), sealing.draft_context(self.keys.identity(user_key)))
 
     # Internals: the chain
 
@@ -602,7 +602,7 @@ class JournalService:
         drop_draft: bool = False,
     ) -> Entry:
         """Write one link at the end of the chain, with the row changes that belong to it, atomically."""
-        head_context = sealing.head_context(user_key)
+        head_context = sealing.head_context(self.keys.identity(user_key))
         async with self._repo.transaction():
             row = await self._repo.key(user_key)
             if row is None:
@@ -612,7 +612,7 @@ class JournalService:
             entry = make(number, secrets.token_hex(16), self.now())
             digest = chain.link_hash(last or chain.GENESIS, entry)
             entry = replace(entry, entry_hash=digest.hex())
-            context = sealing.entry_context(user_key, entry.entry_id, number)
+            context = sealing.entry_context(self.keys.identity(user_key), entry.entry_id, number)
             payload = sealing.seal_record(aead, codec.encode_entry(entry), context)
             await self._repo.delete_entries(user_key, delete_numbers)
             await self._repo.delete_files(user_key, delete_files)
@@ -626,9 +626,10 @@ class JournalService:
 
     async def _links(self, user_key: str, aead: AESGCM) -> list[chain.StoredLink]:
         links = []
+        identity = self.keys.identity(user_key)
         for row in await self._repo.entries(user_key):
             try:
-                plain = sealing.open_sealed(aead, row.payload, sealing.entry_context(user_key, row.entry_id, row.seq))
+                plain = sealing.open_sealed(aead, row.payload, sealing.entry_context(identity, row.entry_id, row.seq))
                 entry = codec.decode_entry(plain, row.seq, row.entry_id, row.entry_hash)
             except JournalDamaged:
                 log.warning("journal entry unreadable entry=%s", row.entry_id)
@@ -668,15 +669,17 @@ class JournalService:
             mime_type=new.mime_type or _sniff(new.data),
         )
 
+        context = sealing.file_context(self.keys.identity(user_key), name)
+
         def seal_and_write() -> None:
-            self._files.write(name, sealing.seal_file(aead, new.data, sealing.file_context(user_key, name)))
+            self._files.write(name, sealing.seal_file(aead, new.data, context))
 
         await asyncio.to_thread(seal_and_write)
         return attachment
 
     def _read_file(self, user_key: str, aead: AESGCM, attachment: Attachment) -> bytes:
         sealed = self._files.read(attachment.file_id)
-        data = sealing.open_file(aead, sealed, sealing.file_context(user_key, attachment.file_id))
+        data = sealing.open_file(aead, sealed, sealing.file_context(self.keys.identity(user_key), attachment.file_id))
         if hashlib.sha256(data).hexdigest() != attachment.sha256:
             raise JournalDamaged("an attachment does not match its hash")
         return data

@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from bot.journal import sealing
-from bot.journal.keys import DEFAULT_ARGON2, FIRST_LOCKOUT_SECONDS, MAX_LOCKOUT_SECONDS, Argon2Params, JournalKeys
+from bot.journal.keys import (
+    DEFAULT_ARGON2,
+    FIRST_LOCKOUT_SECONDS,
+    MAX_LOCKOUT_SECONDS,
+    Argon2Params,
+    JournalKeys,
+    unwrap_with_server,
+)
 from bot.journal.model import (
     EntryFields,
     InputError,
@@ -87,7 +94,7 @@ async def test_neither_the_server_key_alone_nor_the_pin_alone_opens_it(harness: 
     (wrapped,), *_ = await harness.rows("SELECT wrapped_key FROM journal_keys")
     # The server key alone (what a seized server with BOT_SECRET_KEY has) does not unwrap it.
     with pytest.raises(JournalDamaged):
-        harness.service.keys._unwrap_server(ALICE, wrapped)
+        unwrap_with_server(harness.service.keys._server_kek, wrapped, ALICE)
     with pytest.raises(JournalDamaged):
         sealing.open_sealed(sealing.AESGCM(harness.service.keys._server_kek), wrapped, b"journal-key|" + ALICE.encode())
     # The PIN alone, with another server key, does not either.
