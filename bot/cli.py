@@ -1,4 +1,4 @@
-"""The command line: `python -m bot run | demo | content check`.
+"""The command line: `python -m bot run | demo | preview | stats | keys | content`.
 
 Exit codes: 0 ok, 2 bad configuration or usage, 1 failure at run time. Configuration and content problems
 are printed as plain lines (no traceback) that say what to fix.
@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.config import (
     DEFAULT_CONTENT_DIR,
+    ENV_PREFIX,
+    SECRET_KEY_FILE,
     ConfigError,
     Settings,
     ensure_data_dir,
     key_beside_data,
     load_settings,
+    require_configured_key,
     require_token,
+    resolve_previous_key,
     resolve_secret_key,
 )
 from bot.content.loader import load_content
@@ -31,12 +37,13 @@ from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.features import UI_KEYS
-from bot.hardening import harden_process, secure_data_dir
+from bot.hardening import DataFolderBusy, harden_process, lock_data_dir, secure_data_dir
 from bot.logging_setup import configure_logging, redact
 from bot.storage.database import Database, StorageError
 from bot.storage.key_check import WrongKey, verify_key
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 log = logging.getLogger("bot")
 
 
@@ -114,6 +121,36 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
     stats.set_defaults(handler=_stats)
 
+    keys = commands.add_parser(
+        "keys",
+        help="rotate BOT_SECRET_KEY (README: Keys)",
+        description="Move the database to a new secret key. Stop the bot first.",
+    )
+    keys_commands = keys.add_subparsers(title="keys commands", metavar="COMMAND")
+    rotate = keys_commands.add_parser(
+        "rotate",
+        help="re-seal everything under BOT_SECRET_KEY (new) from BOT_SECRET_KEY_PREVIOUS (old); resumable",
+        description=(
+            "With the bot stopped: the new key in BOT_SECRET_KEY (or _FILE), the old one in BOT_SECRET_KEY_PREVIOUS "
+            "(or _FILE). Sealed values and journal keys without a PIN move at once; each person moves to her new "
+            "pseudonym when she next writes, a PIN journal when it is next unlocked. Run it again to resume."
+        ),
+    )
+    rotate.set_defaults(handler=_keys_rotate)
+    keys_status = keys_commands.add_parser("status", help="how many people and PIN journals still wait to move")
+    keys_status.set_defaults(handler=_keys_status)
+    finish = keys_commands.add_parser(
+        "finish",
+        help="end a rotation: delete the previous key's subkeys (and with --discard whoever never came back)",
+    )
+    finish.add_argument(
+        "--discard",
+        action="store_true",
+        help="also delete the data of people who have not written since, and PIN journals not opened since",
+    )
+    finish.set_defaults(handler=_keys_finish)
+    keys.set_defaults(handler=lambda _args: _usage(keys))
+
     content = commands.add_parser(
         "content", help="work with the content files", description=("Tools for content editors.")
     )
@@ -170,6 +207,10 @@ def _run(_args: argparse.Namespace) -> int:
     harden_process()
     ensure_data_dir(settings)
     secure_data_dir(settings.data_dir)
+    try:
+        lock_data_dir(settings.data_dir)  # held until the process ends
+    except DataFolderBusy as error:
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: {error}") from None
     secret_key, created = resolve_secret_key(settings)
     if created:
         log.warning("created a new secret key in the data folder; back it up together with the database")
@@ -196,17 +237,96 @@ def _run(_args: argparse.Namespace) -> int:
 
 
 async def _check_key(settings: Settings, secret_key: bytes) -> bool:
-    """Refuse a key the database was not created with (exit 2), before anything else touches it."""
+    """Refuse a key the database was not created with (exit 2), or a rotation left half-way, before anything
+    else touches the database."""
+    from bot.rotation.rotate import RotationError, load_legacy
+
     database = await Database.open(settings.database_path)
     try:
-        return await verify_key(database, secret_key)
+        recorded = await verify_key(database, secret_key)
+        await load_legacy(database, secret_key)
+        return recorded
     except WrongKey as error:
         raise ConfigError(
-            f"BOT_SECRET_KEY: {error} ({settings.database_path}); start with the key it was created with — "
+            f"BOT_SECRET_KEY: {error} ({settings.database_path}); start with the key it belongs to — "
             "nothing was changed"
         ) from None
+    except RotationError as error:
+        raise ConfigError(f"BOT_SECRET_KEY: {error}") from None
     finally:
         await database.close()
+
+
+def _keys_rotate(_args: argparse.Namespace) -> int:
+    from bot.rotation.rotate import rotate
+
+    settings = load_settings()
+    new_key, previous_key = require_configured_key(settings), resolve_previous_key(settings)
+    report = asyncio.run(_with_database(settings, lambda database: rotate(database, previous_key, new_key)))
+    if report.already_done:
+        print("this database is already under the new key")
+    else:
+        resealed = ", ".join(f"{table} {count}" for table, count in report.resealed.items())
+        print(f"{'resumed: ' if report.resumed else ''}re-sealed {resealed}; journal keys without a PIN re-wrapped: "
+              f"{report.rewrapped}")  # fmt: skip
+    print(
+        f"waiting: {report.waiting_people} people move to the new key when they next write, "
+        f"{report.waiting_pin_journals} PIN journals when next unlocked (python -m bot keys status; README: Keys)"
+    )
+    if (settings.data_dir / SECRET_KEY_FILE).exists() and not key_beside_data(settings):
+        print(f"{settings.data_dir / SECRET_KEY_FILE} is no longer used: move it off this disk, kept with the backups "
+              "made before today, then delete it")  # fmt: skip
+    print("start the bot with the new key only")
+    return EXIT_OK
+
+
+def _keys_status(_args: argparse.Namespace) -> int:
+    from bot.rotation.rotate import status
+
+    settings = load_settings()
+    result = asyncio.run(_with_database(settings, status, lock=False))
+    if result.state is None:
+        print("no key rotation is going on")
+        return EXIT_OK
+    started = dt.datetime.fromtimestamp(result.state.started_at, dt.UTC).date().isoformat()
+    finished = "finished" if result.state.resealed_at is not None else "INTERRUPTED: run keys rotate again"
+    print(f"rotation started {started}, re-sealing {finished}")
+    print(f"{result.waiting_people} people have not written since; {result.waiting_pin_journals} PIN journals not "
+          "opened since")  # fmt: skip
+    return EXIT_OK
+
+
+def _keys_finish(args: argparse.Namespace) -> int:
+    from bot.rotation.rotate import finish
+
+    settings = load_settings()
+    people, journals = asyncio.run(
+        _with_database(settings, lambda database: finish(database, settings.data_dir, discard=args.discard))
+    )
+    print(f"rotation finished; deleted the data of {people} people and {journals} PIN journals that waited")
+    return EXIT_OK
+
+
+async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]], *, lock: bool = True) -> T:
+    """Run `work` on the bot's database, holding the data folder so no bot runs meanwhile."""
+    from bot.rotation.rotate import RotationError
+
+    if not settings.database_path.exists():
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: no database at {settings.database_path}")
+    holder = None
+    try:
+        if lock:
+            holder = lock_data_dir(settings.data_dir)
+        database = await Database.open(settings.database_path)
+        try:
+            return await work(database)
+        finally:
+            await database.close()
+    except (DataFolderBusy, RotationError) as error:
+        raise ConfigError(str(error)) from None
+    finally:
+        if holder is not None:
+            os.close(holder)
 
 
 def _demo(args: argparse.Namespace) -> int:

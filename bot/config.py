@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = Field(
         default=None, description="A file holding the key (a systemd credential, a Docker secret), mode 0600 or 0400."
     )
+    # Only for `python -m bot keys rotate`: the key the database belongs to before the rotation.
+    secret_key_previous: SecretStr | None = Field(default=None, description="The key being rotated away from.")
+    secret_key_previous_file: Path | None = Field(default=None, description="A file holding the previous key.")
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
     admin_ids: str = Field(default="", description="Telegram user ids allowed to /reload content, comma-separated.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -117,7 +120,7 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("secret_key")
+    @field_validator("secret_key", "secret_key_previous")
     @classmethod
     def _secret_key_strength(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
@@ -148,7 +151,7 @@ class Settings(BaseSettings):
         return self.data_dir / DATABASE_FILE
 
 
-SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY")
+SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY", f"{ENV_PREFIX}SECRET_KEY_PREVIOUS")
 
 
 def _is_loopback(host: str) -> bool:
@@ -245,14 +248,37 @@ def resolve_secret_key(settings: Settings) -> tuple[bytes, bool]:
     return key.encode("ascii"), True
 
 
+def resolve_previous_key(settings: Settings) -> bytes:
+    """The key a rotation starts from: BOT_SECRET_KEY_PREVIOUS, BOT_SECRET_KEY_PREVIOUS_FILE, or the key file a
+    first `run` created in the data folder (when the new key is given by BOT_SECRET_KEY or its file)."""
+    name = f"{ENV_PREFIX}SECRET_KEY_PREVIOUS"
+    if settings.secret_key_previous is not None and settings.secret_key_previous_file is not None:
+        raise ConfigError(f"{name}_FILE: set it or {name}, not both")
+    if settings.secret_key_previous is not None:
+        return settings.secret_key_previous.get_secret_value().encode("utf-8")
+    if settings.secret_key_previous_file is not None:
+        return _read_key_file(settings.secret_key_previous_file, f"{name}_FILE")
+    key_path = settings.data_dir / SECRET_KEY_FILE
+    if not key_beside_data(settings) and key_path.exists():
+        return key_path.read_text(encoding="ascii").strip().encode("ascii")
+    raise ConfigError(f"{name}: is required to rotate (the key the database belongs to now)")
+
+
+def require_configured_key(settings: Settings) -> bytes:
+    """The configured key, never a new one: for commands that must not create a key (keys rotate)."""
+    if key_beside_data(settings):
+        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY: give the new key (or {ENV_PREFIX}SECRET_KEY_FILE) to rotate to")
+    key, _ = resolve_secret_key(settings)
+    return key
+
+
 def key_beside_data(settings: Settings) -> bool:
     """True when the only key is the one kept in the data folder: whoever copies the folder has both."""
     return settings.secret_key is None and settings.secret_key_file is None
 
 
-def _read_key_file(path: Path) -> bytes:
+def _read_key_file(path: Path, name: str = f"{ENV_PREFIX}SECRET_KEY_FILE") -> bytes:
     """BOT_SECRET_KEY_FILE: readable by the service's user alone, as ssh insists for its keys."""
-    name = f"{ENV_PREFIX}SECRET_KEY_FILE"
     try:
         mode = path.stat().st_mode
         key = path.read_text(encoding="utf-8").strip()

@@ -8,6 +8,7 @@ core dump — a core file would hold open journal keys and decrypted entries fro
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import resource
@@ -41,3 +42,23 @@ def secure_data_dir(data_dir: Path) -> int:
     if fixed:
         log.warning("data folder permissions tightened items=%d (now 0700 folders, 0600 files)", fixed)
     return fixed
+
+
+LOCK_FILE = ".lock"
+
+
+class DataFolderBusy(Exception):
+    """Another process of the bot holds the data folder."""
+
+
+def lock_data_dir(data_dir: Path) -> int:
+    """One process at a time on a data folder: a running bot, or a key rotation (which must not rewrite what a
+    running bot is using). Returns the descriptor holding the lock; the lock goes with the process, even a
+    killed one. Raises DataFolderBusy."""
+    descriptor = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise DataFolderBusy(f"another bot process is using {data_dir}; stop it first") from None
+    return descriptor

@@ -17,6 +17,18 @@ class Pseudonymizer:
         self._log_key = _subkey(secret_key, b"log-pseudonym")
         self._tick_key = _subkey(secret_key, b"checklist-tick")
 
+    @classmethod
+    def from_subkeys(cls, storage_key: bytes, tick_key: bytes) -> Pseudonymizer:
+        """The pseudonyms of a previous key, from the two subkeys a key rotation keeps (never the key itself)."""
+        pseudonyms = cls.__new__(cls)
+        pseudonyms._storage_key, pseudonyms._tick_key = storage_key, tick_key
+        pseudonyms._log_key = _subkey(storage_key, b"log-pseudonym")
+        return pseudonyms
+
+    def subkeys(self) -> tuple[bytes, bytes]:
+        """What `from_subkeys` takes: the storage and checklist subkeys."""
+        return self._storage_key, self._tick_key
+
     def user_key(self, telegram_user_id: int) -> str:
         """The stable key under which a user's state is stored."""
         return _mac(self._storage_key, telegram_user_id)[:32]

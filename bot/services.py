@@ -19,6 +19,8 @@ from bot.handoff.repository import AuditRepository, Case, CaseRepository, Outbox
 from bot.handoff.service import HandoffService
 from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
+from bot.rotation.moves import PseudonymMoves
+from bot.rotation.rotate import load_legacy
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
@@ -40,10 +42,12 @@ class Services:
     journal_database: Database  # its own connection: its transactions never take in other writes
     usage: UsageRepository
     users: UserRepository
+    moves: PseudonymMoves  # after a key rotation: people move to their new pseudonym when they write
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
         database = await Database.open(settings.database_path)
+        legacy = await load_legacy(database, secret_key)
         pseudonyms = Pseudonymizer(secret_key)
         users, checklists = UserRepository(database), ChecklistRepository(database)
         safety = SafetyService(
@@ -66,10 +70,17 @@ class Services:
         )
         journal_database = await Database.open(settings.database_path)
         journal = JournalService(
-            journal_database, settings.data_dir, secret_key, idle_seconds=settings.journal_idle_seconds
+            journal_database,
+            settings.data_dir,
+            secret_key,
+            idle_seconds=settings.journal_idle_seconds,
+            legacy_kek=legacy.journal_kek if legacy is not None else None,
         )
         guide = GuideService(content, users, checklists, safety, pseudonyms, usage, journals=journal)
-        return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users)
+        moves = PseudonymMoves(database, secret_key, pseudonyms, legacy, content.checklist_items)
+        return cls(
+            database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users, moves
+        )
 
     async def forget(self, user_id: int) -> list[Case]:
         """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
-from bot.content.registry import UiKeys
+from bot.content.registry import SOURCE_LANGUAGE, UiKeys
 from bot.content.render import ScreenView, localizer, render_screen, render_sources, shows_sources
 from bot.content.validate import check_content
 
@@ -48,6 +48,11 @@ class ContentStore:
         self._rendered = {}
         self._sources = {}
         return self.warnings
+
+    def checklist_items(self) -> list[tuple[str, str]]:
+        """(screen id, item id) of every checklist item; item ids are the same in every language."""
+        screens = self.tree.packs[SOURCE_LANGUAGE].screens
+        return [(screen_id, item.id) for screen_id, screen in screens.items() for item in screen.checklist]
 
     def has_screen(self, language: str, screen_id: str) -> bool:
         return screen_id in self.tree.packs[language].screens

@@ -39,7 +39,17 @@ log = logging.getLogger(__name__)
 
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 PRIVATE_EDITS = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+MOVING_GROUP = -3  # first of all: after a key rotation, her rows move to her new pseudonym before anything reads them
 TRACKING_GROUP = -1  # runs before every other handler
+
+
+async def move_pseudonym(update: Update, context: Context) -> None:
+    """After a key rotation (`python -m bot keys rotate`): the first update of a person who has not written
+    since moves her rows to her new pseudonym. Nothing is done, not even a query, when no rotation waits."""
+    user, chat = update.effective_user, update.effective_chat
+    moves = context.bot_data.services.moves
+    if moves.active and user is not None and chat is not None and chat.type == chat.PRIVATE:
+        await moves.recognise(user.id)
 
 
 async def track_incoming(update: Update, context: Context) -> None:
@@ -204,6 +214,7 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def register(application: BotApplication, advocate_chat_id: int | None = None) -> None:
+    application.add_handler(TypeHandler(Update, move_pseudonym), group=MOVING_GROUP)
     application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
     application.add_handler(
         FloodHandler(application.bot_data.flood)
