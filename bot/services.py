@@ -82,6 +82,11 @@ class Services:
             database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users, moves
         )
 
+    async def recognise(self, user_id: int) -> None:
+        """After a key rotation: if she has not written since, her rows move to her new pseudonym now."""
+        if await self.moves.recognise(user_id):
+            self.safety.forget_cached(user_id)
+
     async def forget(self, user_id: int) -> list[Case]:
         """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can
         show that), her journal key and files are destroyed, then her user row, ticks and schedule.

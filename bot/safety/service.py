@@ -65,6 +65,12 @@ class SafetyService:
         # What the database holds for recently active chats: the due time, or None for no wipe scheduled.
         self._due: Recent[str, int | None] = Recent(REMEMBERED_SCHEDULES)
 
+    def forget_cached(self, telegram_user_id: int) -> None:
+        """Her rows were written elsewhere (a key rotation's move): read them from the database next time."""
+        key = self._key(telegram_user_id)
+        self._due.pop(key, None)
+        self._users.forget_cached(key)
+
     async def settings(self, telegram_user_id: int) -> SafetySettings:
         state = await self._users.get(self._key(telegram_user_id))
         if state is None:

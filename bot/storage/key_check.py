@@ -35,6 +35,10 @@ async def verify_key(database: Database, secret_key: bytes) -> bool:
         row = await cursor.fetchone()
     if row is not None:
         if not hmac.compare_digest(bytes(row[0]), expected):
+            async with database.connection.execute("SELECT previous_check FROM key_rotation WHERE id = 1") as cursor:
+                rotation = await cursor.fetchone()
+            if rotation is not None and hmac.compare_digest(bytes(rotation[0]), expected):
+                raise WrongKey("this database was moved to a new key (python -m bot keys rotate); start with that one")
             raise WrongKey("this is not the key this database was created with")
         return False
     await _opens_what_it_sealed(database, secret_key)

@@ -45,6 +45,10 @@ class UserRepository:
         self._recent.remember(user_key, state)
         return state
 
+    def forget_cached(self, user_key: str) -> None:
+        """Read her row from the database next time (rows written elsewhere: a key rotation's move)."""
+        self._recent.pop(user_key, None)
+
     async def save(self, user_key: str, *, language: str | None, screen: str | None) -> None:
         now = int(time.time())
         await self._db.connection.execute(

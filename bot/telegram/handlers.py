@@ -47,9 +47,9 @@ async def move_pseudonym(update: Update, context: Context) -> None:
     """After a key rotation (`python -m bot keys rotate`): the first update of a person who has not written
     since moves her rows to her new pseudonym. Nothing is done, not even a query, when no rotation waits."""
     user, chat = update.effective_user, update.effective_chat
-    moves = context.bot_data.services.moves
-    if moves.active and user is not None and chat is not None and chat.type == chat.PRIVATE:
-        await moves.recognise(user.id)
+    services = context.bot_data.services
+    if services.moves.active and user is not None and chat is not None and chat.type == chat.PRIVATE:
+        await services.recognise(user.id)
 
 
 async def track_incoming(update: Update, context: Context) -> None:

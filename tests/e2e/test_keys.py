@@ -29,7 +29,7 @@ async def test_a_start_with_another_key_stops_with_one_line_and_leaves_everythin
         lines = log_path.read_text().splitlines()
         assert [line for line in lines if "configuration error" in line] == [
             f"configuration error: BOT_SECRET_KEY: this is not the key this database was created with "
-            f"({data_dir / 'bot.sqlite3'}); start with the key it was created with — nothing was changed"
+            f"({data_dir / 'bot.sqlite3'}); start with the key it belongs to — nothing was changed"
         ]
         assert KEY_B not in log_path.read_text() and KEY_A not in log_path.read_text()
         # With the right key she is recognised: her language and place are still there.
