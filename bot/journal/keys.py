@@ -65,7 +65,8 @@ log = logging.getLogger(__name__)
 
 DATA_KEY_BYTES = 32
 PIN_SALT_BYTES = 16
-PIN_MIN_CHARS = 4
+PIN_MIN_CHARS = 6  # for a new PIN (issue 13): 10^6 guesses at >= 250 ms each is days of work, not minutes
+OLD_PIN_MIN_CHARS = 4  # PINs made before still open their journal, and she is asked once to lengthen it
 PIN_MAX_CHARS = 64
 MAX_TRIES = 5
 FIRST_LOCKOUT_SECONDS = 15 * 60
@@ -97,10 +98,10 @@ class Argon2Params:
 DEFAULT_ARGON2 = Argon2Params()
 
 
-def normalize_pin(pin: str) -> str:
+def normalize_pin(pin: str, minimum: int = PIN_MIN_CHARS) -> str:
     """The PIN as hashed: surrounding spaces dropped, Unicode normalized (one way to type each character)."""
     pin = unicodedata.normalize("NFKC", pin).strip()
-    if len(pin) < PIN_MIN_CHARS:
+    if len(pin) < minimum:
         raise JournalInputError(InputError.PIN_TOO_SHORT)
     if len(pin) > PIN_MAX_CHARS:
         raise JournalInputError(InputError.PIN_TOO_LONG)
@@ -230,17 +231,24 @@ class JournalKeys:
             await self._repo.insert_key(user_key, wrapped, salt, kdf)
         self._remember(user_key, user_key, data_key)
 
-    async def unlock(self, user_key: str, pin: str | None = None) -> None:
-        """Open the journal for `idle_seconds`. Raises NoJournal, PinRequired, LockedOut, WrongPin."""
+    async def unlock(self, user_key: str, pin: str | None = None) -> bool:
+        """Open the journal for `idle_seconds`. Raises NoJournal, PinRequired, LockedOut, WrongPin. True when
+        her PIN is shorter than new PINs must be and she was not asked yet to lengthen it (`short_pin_asked`)."""
         async with self._user_lock(user_key):
             row = await self.row(user_key)
             if not row.has_pin:
                 self._remember(user_key, self._identity(row), self._unwrap_server(row))
-                return
+                return False
             if pin is None:
                 raise PinRequired()
             data_key = await self._check_pin(row, pin)
             self._remember(user_key, self._identity(row), data_key)
+            return not row.pin_short_asked and len(normalize_pin(pin, OLD_PIN_MIN_CHARS)) < PIN_MIN_CHARS
+
+    async def short_pin_asked(self, user_key: str) -> None:
+        """She was asked to lengthen her short PIN: once is enough."""
+        async with self._repo.transaction():
+            await self._repo.set_short_pin_asked(user_key)
 
     async def set_pin(self, user_key: str, new_pin: str) -> None:
         """Add a PIN to a journal that has none (no PIN to check, so it only needs the server key)."""
@@ -341,7 +349,7 @@ class JournalKeys:
         async with self._repo.transaction():
             await self._repo.set_attempts(row.user_key, tries, row.lockouts, 0)
         try:
-            normalized = normalize_pin(pin)
+            normalized = normalize_pin(pin, OLD_PIN_MIN_CHARS)
         except JournalInputError:
             normalized = None  # a PIN of the wrong length is simply wrong
         data_key = None

@@ -22,6 +22,7 @@ class KeyRow:
     locked_until: int
     binding: bytes | None = None  # sealed: the pseudonym its ciphertexts are bound to, if she moved since
     legacy_kek: bool = False  # its PIN wrap still uses the previous key's journal subkey (a key rotation)
+    pin_short_asked: bool = False  # she was asked once to lengthen a PIN shorter than new ones must be
 
     @property
     def has_pin(self) -> bool:
@@ -66,7 +67,7 @@ class JournalRepository:
         async with self._db.connection.execute(
             """
             SELECT user_key, wrapped_key, pin_salt, pin_kdf, chain_head, failed_tries, lockouts, locked_until,
-                binding, legacy_kek
+                binding, legacy_kek, pin_short_asked
             FROM journal_keys WHERE user_key = ?
             """,
             (user_key,),
@@ -74,8 +75,10 @@ class JournalRepository:
             row = await cursor.fetchone()
         if row is None:
             return None
-        user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, legacy_kek = row
-        return KeyRow(user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, bool(legacy_kek))
+        user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, legacy, asked = row
+        return KeyRow(
+            user_key, wrapped, salt, kdf, head, tries, lockouts, locked_until, binding, bool(legacy), bool(asked)
+        )
 
     async def insert_key(self, user_key: str, wrapped: bytes, pin_salt: bytes | None, pin_kdf: str | None) -> None:
         await self._db.connection.execute(
@@ -91,6 +94,22 @@ class JournalRepository:
             WHERE user_key = ?
             """,
             (wrapped, pin_salt, pin_kdf, user_key),
+        )
+
+    async def set_short_pin_asked(self, user_key: str) -> None:
+        await self._db.connection.execute("UPDATE journal_keys SET pin_short_asked = 1 WHERE user_key = ?", (user_key,))
+
+    async def pin_kdf(self) -> tuple[str, int, int] | None:
+        """The calibrated Argon2id parameters: (params, milliseconds a guess took, when measured)."""
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT params, guess_ms, calibrated_at FROM pin_kdf WHERE id = 1"
+        )
+        return next(((str(r[0]), int(r[1]), int(r[2])) for r in rows), None)
+
+    async def set_pin_kdf(self, params: str, guess_ms: int, calibrated_at: int) -> None:
+        await self._db.connection.execute(
+            "INSERT OR REPLACE INTO pin_kdf (id, params, guess_ms, calibrated_at) VALUES (1, ?, ?, ?)",
+            (params, guess_ms, calibrated_at),
         )
 
     async def set_attempts(self, user_key: str, failed_tries: int, lockouts: int, locked_until: int) -> None:

@@ -52,6 +52,7 @@ Reading and changing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -66,7 +67,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.content.i18n import Localizer
-from bot.journal import chain, codec, export, parsing, sealing
+from bot.journal import calibration, chain, codec, export, parsing, sealing
 from bot.journal.files import AttachmentStore, new_file_name
 from bot.journal.keys import DEFAULT_ARGON2, DEFAULT_IDLE_SECONDS, Argon2Params, JournalKeys, PendingPin, PinChange
 from bot.journal.model import (
@@ -175,8 +176,27 @@ class JournalService:
     async def exists(self, user_key: str) -> bool:
         return await self.keys.exists(user_key)
 
-    async def unlock(self, user_key: str, pin: str | None = None) -> None:
-        await self.keys.unlock(user_key, pin)
+    async def unlock(self, user_key: str, pin: str | None = None) -> bool:
+        """True when she should be asked (this once) to lengthen a PIN made before 6 characters were needed."""
+        return await self.keys.unlock(user_key, pin)
+
+    async def short_pin_asked(self, user_key: str) -> None:
+        await self.keys.short_pin_asked(user_key)
+
+    async def calibrate_pin_kdf(self) -> Argon2Params:
+        """New PINs get Argon2id parameters that cost at least 250 ms a guess on this machine: the ones measured
+        before if recent, else measured now (in a worker thread, about a second). Returns what is used."""
+        stored = await self._repo.pin_kdf()
+        if stored is not None and self._clock() - stored[2] < calibration.RECALIBRATE_AFTER_DAYS * 86400:
+            with contextlib.suppress(JournalDamaged):
+                self.keys.argon2 = Argon2Params.decode(stored[0])
+                return self.keys.argon2
+        params, took = await asyncio.to_thread(calibration.calibrate, self.keys.argon2)
+        async with self._repo.transaction():
+            await self._repo.set_pin_kdf(params.encode(), round(took * 1000), int(self._clock()))
+        self.keys.argon2 = params
+        log.info("PIN key derivation calibrated params=%s guess_ms=%d", params.encode(), round(took * 1000))
+        return params
 
     def require_open(self, user_key: str) -> None:
         """For what only an open journal offers (its PIN menu, "delete everything" from the menu): raises

@@ -108,6 +108,7 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_pin_mismatch": _NONE,
     "journal_pin_current_prompt": _NONE,
     "journal_pin_changed": _NONE,
+    "journal_pin_lengthen": frozenset({"limit"}),
     "journal_pin_expected": _NONE,
     "journal_forgot_pin": _NONE,
     # The journal in Telegram: its menu, the list, one entry, confirmations (bot/telegram/journal/)

@@ -225,13 +225,13 @@ async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim
     await she.wait_reply()
     await she.press("Set a PIN")
     assert "PIN" in (await she.wait_reply()).text
-    await she.send_text("2468")
+    await she.send_text("246813")
     await she.wait_reply()  # "type the same PIN again"
     process.kill()
     await process.wait()
 
     process = await start_bot(**desk_env(group))
-    pin = await she.send_text("2468")
+    pin = await she.send_text("246813")
     notice = await she.wait_reply(timeout=START_TIMEOUT)
     assert "lost your place in the journal" in notice.text
     await sim.wait_until(lambda: pin.message_id not in [m.message_id for m in she.messages], timeout=10)
@@ -243,4 +243,4 @@ async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim
     except TimeoutError:
         raise AssertionError([str(m) for m in she.messages[-4:]] + topic_texts(group, thread_id)) from None
     assert await stop(process) == 0
-    assert not any("2468" in text for text in topic_texts(group, thread_id))
+    assert not any("246813" in text for text in topic_texts(group, thread_id))

@@ -111,8 +111,8 @@ async def test_a_journal_with_a_pin_opens_for_nobody_else_and_not_without_the_pi
     await she.send_text("/journal")
     await she.wait_reply(timeout=START_TIMEOUT)
     await step(she, "Set a PIN")
-    assert "Type the same PIN" in (await say(she, "2468")).text
-    assert "The PIN is set." in (await say(she, "2468")).text
+    assert "Type the same PIN" in (await say(she, "246813")).text
+    assert "The PIN is set." in (await say(she, "246813")).text
     await step(she, "✏️ New entry")
     await step(she, "Today")
     await say(she, "21:30")
@@ -139,8 +139,8 @@ async def test_a_journal_with_a_pin_opens_for_nobody_else_and_not_without_the_pi
     assert wrong.message_id not in [m.message_id for m in she.messages]
     await she.send_text("/journal")
     assert "Enter the journal's PIN" in (await she.wait_reply()).text
-    await she.send_text("2468")
+    await she.send_text("246813")
     opened = await she.wait_replies()
     assert any("1 entry." in (m.text or "") for m in opened)
-    assert all("2468" not in (m.text or "") for m in she.messages)
+    assert all("246813" not in (m.text or "") for m in she.messages)
     assert await stop(process) == 0

@@ -33,7 +33,7 @@ async def open_new_entry(h: JournalHarness) -> None:
 
 async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(journal_harness, caplog):
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     h.journal.lock(h.key())
     configure_logging("DEBUG")
     with caplog.at_level(logging.DEBUG):
@@ -42,24 +42,24 @@ async def test_the_pin_message_is_deleted_at_once_and_a_wrong_pin_is_counted(jou
         assert "Enter the journal's PIN" in h.last_text()
 
         start = len(h.request.calls)
-        wrong = await h.send("1357")
+        wrong = await h.send("135791")
         after = h.request.calls[start:]
         assert after[0].method == "deleteMessage" and int(after[0].params["message_id"]) == wrong
         assert "Wrong PIN. 4 tries left" in h.last_text()
         assert not (await h.journal.status(h.key())).unlocked
 
-        right = await h.send("2468")
+        right = await h.send("246813")
         assert {wrong, right, prompt} <= h.request.deleted_ids()  # the PIN messages and the prompts
         assert "My journal" in h.last_text() and "0 entries." in h.last_text()
         assert (await h.journal.status(h.key())).unlocked
-    for pin in ("1357", "2468"):
+    for pin in ("135791", "246813"):
         assert pin not in caplog.text
         assert all(pin not in text for text in h.request.sent_texts())
 
 
 async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(journal_harness):
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     h.journal.lock(h.key())
     await h.send("/journal")
     for _ in range(5):
@@ -68,7 +68,7 @@ async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(journ
     assert "Too many wrong tries. The journal is locked until" in text
     until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
     assert until.astimezone(dt.timezone(dt.timedelta(hours=5))).strftime("%H:") in text
-    await h.send("2468")  # not taken as a PIN any more: the journal step is over
+    await h.send("246813")  # not taken as a PIN any more: the journal step is over
     assert not (await h.journal.status(h.key())).unlocked
 
 
@@ -77,19 +77,19 @@ async def test_setting_a_pin_warns_first_and_asks_it_twice(journal_harness):
     await h.send("/journal")
     assert "if you forget the PIN, the entries cannot be recovered" in h.last_text()
     await h.press("Set a PIN")
-    await h.send("2468")
+    await h.send("246813")
     assert "Type the same PIN once more" in h.last_text()
-    await h.send("2469")
+    await h.send("246914")
     assert "The two PINs are different" in h.last_text()
-    await h.send("2468")
-    await h.send("2468")
+    await h.send("246813")
+    await h.send("246813")
     assert "The PIN is set." in h.last_text()
     status = await h.journal.status(h.key())
     assert status.exists and status.has_pin
     h.journal.lock(h.key())
     with pytest.raises(PinRequired):
         await h.journal.unlock(h.key())
-    await h.journal.unlock(h.key(), "2468")
+    await h.journal.unlock(h.key(), "246813")
 
 
 # ---------------------------------------------------------------------------------- the guided entry
@@ -217,13 +217,13 @@ async def test_sos_inside_the_entry_shows_the_numbers_and_the_entry_goes_on(jour
 
 async def test_an_idle_journal_asks_for_the_pin_and_goes_on_with_the_entry(journal_harness):
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     await open_new_entry(h)
     await h.press("Today")
     h.clock.mono_now += 11 * 60  # idle longer than 10 minutes: the key is gone from memory
     await h.send("21:30")
     assert "The journal closed because it was not used for a while" in h.last_text()
-    pin = await h.send("2468")
+    pin = await h.send("246813")
     assert pin in h.request.deleted_ids()
     assert "At what time?" in h.last_text()  # the same step again: the draft waited, encrypted
     await h.send("21:30")
@@ -234,7 +234,7 @@ async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_nev
     """The journal's place lives in memory. After a restart her next message may be her PIN or a private
     note meant for the entry: it is deleted, taken nowhere else (not to an advocate), and she is told once."""
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     await open_new_entry(h)
     await h.press("Today")
     state = await h.services.users.get(h.key())
@@ -243,12 +243,12 @@ async def test_after_a_restart_what_she_types_for_the_journal_is_deleted_and_nev
     h.app.drop_chat_data(USER)  # what a restart forgets: her place in the journal, the open key
     h.journal.lock(h.key())
     calls_before = len(h.request.calls)
-    pin = await h.send("2468")
+    pin = await h.send("246813")
 
     assert pin in h.request.deleted_ids()
     assert "lost your place in the journal" in h.last_text() and "send it again" in h.last_text()
     assert "📓 Open the journal" in button_texts(h.last())
-    assert not any("2468" in json.dumps(call.params, ensure_ascii=False) for call in h.request.calls[calls_before:])
+    assert not any("246813" in json.dumps(call.params, ensure_ascii=False) for call in h.request.calls[calls_before:])
     note = await h.send("he hit me again")  # still nothing passed on until she taps a button
     assert note in h.request.deleted_ids() and "lost your place in the journal" in h.last_text()
     await h.press("☰ Menu")
@@ -336,7 +336,7 @@ async def test_journal_in_a_group_is_ignored_and_creates_nothing(journal_harness
 
 async def test_exit_locks_the_journal_and_ends_its_step(journal_harness):
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     await open_new_entry(h)
     await h.press("✖ Exit")
     assert not (await h.journal.status(h.key())).unlocked
@@ -346,21 +346,21 @@ async def test_exit_locks_the_journal_and_ends_its_step(journal_harness):
 
 async def test_the_pin_can_be_changed_and_removed_with_the_current_one(journal_harness):
     h = journal_harness
-    await h.journal.create(h.key(), "2468")
+    await h.journal.create(h.key(), "246813")
     await h.send("/journal")
     await h.press("Change the PIN")
     await h.send("1111")
     assert "Wrong PIN. 4 tries left" in h.last_text()
-    await h.send("2468")
+    await h.send("246813")
     assert "Type the PIN you want" in h.last_text()
-    await h.send("97531")
-    await h.send("97531")
+    await h.send("975310")
+    await h.send("975310")
     assert "The PIN is changed." in h.last_text()
     h.journal.lock(h.key())
-    await h.journal.unlock(h.key(), "97531")
+    await h.journal.unlock(h.key(), "975310")
     await h.send("/journal")
     await h.press("Remove the PIN")
-    current = await h.send("97531")
+    current = await h.send("975310")
     assert current in h.request.deleted_ids()
     assert "The PIN is removed." in h.last_text() and "Set a PIN" in button_texts(h.last())
     assert not (await h.journal.status(h.key())).has_pin

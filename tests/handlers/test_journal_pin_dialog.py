@@ -10,6 +10,7 @@ from bot.journal.model import WrongPin
 from bot.telegram.journal.flow import Awaiting, Flow
 from tests.support.journal import holds
 from tests.support.journal_chat import USER, JournalHarness
+from tests.support.telegram import button_texts
 
 CURRENT = "735913"
 NEW = "864209"
@@ -76,3 +77,27 @@ async def test_exit_in_the_middle_of_a_pin_change_forgets_the_flow(journal_harne
     await h.press("✖ Exit")
     assert h.app.chat_data[USER].journal is None
     assert not (await h.journal.status(h.key())).unlocked
+
+
+async def test_a_pin_made_before_six_characters_were_needed_opens_and_she_is_asked_once_to_lengthen_it(
+    journal_harness: JournalHarness,
+) -> None:
+    h = journal_harness
+    keys = h.journal.keys
+    wrapped, salt, kdf = await keys._wrap(h.key(), b"k" * 32, "2468")  # as the bot stored 4-character PINs
+    await h.services.journal_database.connection.execute(
+        "INSERT INTO journal_keys (user_key, wrapped_key, pin_salt, pin_kdf) VALUES (?, ?, ?, ?)",
+        (h.key(), wrapped, salt, kdf),
+    )
+    await h.send("/journal")
+    await h.send("2468")
+    assert "Your PIN is shorter than 6 characters" in h.last_text()
+    assert "Change the PIN" in button_texts(h.last())
+    await h.press("🔒 Lock")
+    await h.send("/journal")
+    await h.send("2468")
+    assert "My journal" in h.last_text() and "shorter than" not in h.last_text()  # once
+    await h.press("Change the PIN")
+    await h.send("2468")
+    await h.send("97531")
+    assert "at least 6 characters" in h.last_text()

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Message
 from telegram.error import TelegramError
 
-from bot.journal.keys import PinChange
+from bot.journal.keys import PIN_MIN_CHARS, PinChange
 from bot.journal.model import (
     JournalExists,
     JournalInputError,
@@ -162,11 +162,11 @@ async def take_pin(turn: Turn, message: Message) -> None:
     typed, journal = message.text, turn.journal
     try:
         if flow.awaiting == Awaiting.UNLOCK:
-            await journal.unlock(turn.key, typed)
+            short = await journal.unlock(turn.key, typed)
             then = flow.then
             flow.end_pin()
             await turn.delete_pin_prompts()
-            await after_unlock(turn, then)
+            await after_unlock(turn, then, short_pin=short)
         elif flow.awaiting == Awaiting.CURRENT_PIN and flow.purpose == PinPurpose.REMOVE:
             await journal.remove_pin(turn.key, typed)
             flow.end_pin()
@@ -232,14 +232,18 @@ async def _reply(turn: Turn, text: str) -> None:
     await turn.show(view, edit=False, pin=True, entry=turn.flow.in_entry)
 
 
-async def after_unlock(turn: Turn, then: AfterUnlock) -> None:
-    """The right PIN: on to the menu, the entry where it was, or the cancel she had asked for."""
+async def after_unlock(turn: Turn, then: AfterUnlock, *, short_pin: bool = False) -> None:
+    """The right PIN: on to the menu, the entry where it was, or the cancel she had asked for. A PIN shorter
+    than new ones must be is pointed out once, on the menu (which has the button to change it)."""
     if then == AfterUnlock.CANCEL:
         await entry.cancel_entry(turn)
         return
     draft = await turn.journal.draft(turn.key) if then == AfterUnlock.ENTRY else None
     if draft is None:
         turn.flow.in_entry = False
-        await records.show_menu(turn, edit=False)
+        intro = turn.ui.text("journal_pin_lengthen", limit=PIN_MIN_CHARS) if short_pin else None
+        await records.show_menu(turn, edit=False, intro=intro)
+        if short_pin:
+            await turn.journal.short_pin_asked(turn.key)
         return
     await entry.show_step(turn, draft, edit=False)

@@ -143,7 +143,7 @@ async def test_a_file_moved_to_another_user_does_not_decrypt(harness: Harness):
 
 async def test_after_the_key_is_deleted_nothing_decrypts(harness: Harness):
     journal = harness.service
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     entry = await journal.add_entry(ALICE, FIELDS, [NewAttachment(png_bytes(), AttachmentKind.PHOTO, "bruise.png")])
     await journal.start_entry(ALICE)
     old_aead = journal.keys.aead(ALICE)
@@ -162,12 +162,12 @@ async def test_after_the_key_is_deleted_nothing_decrypts(harness: Harness):
     assert not file_path.exists()
     assert harness.files_containing(wrapped) == []  # not in the database, not in the WAL
     with pytest.raises(NoJournal):
-        await journal.unlock(ALICE, "2468")
+        await journal.unlock(ALICE, "246813")
     with pytest.raises(JournalLocked):
         await journal.entries(ALICE)
 
     # A new journal for the same person gets a new key: the old ciphertexts stay unreadable.
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     new_aead = journal.keys.aead(ALICE)
     with pytest.raises(JournalDamaged):
         sealing.open_sealed(new_aead, payload, context)

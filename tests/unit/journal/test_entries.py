@@ -186,7 +186,7 @@ async def test_a_guided_entry_step_by_step(harness: Harness):
 
 
 async def test_a_draft_survives_a_restart_and_waits_for_the_pin(harness: Harness):
-    await harness.service.create(ALICE, "2468")
+    await harness.service.create(ALICE, "246813")
     await harness.service.start_entry(ALICE)
     await harness.service.answer(ALICE, "вчера")
     await harness.service.add_attachment(ALICE, NewAttachment(png_bytes(), AttachmentKind.DOCUMENT, "scan.png"))
@@ -196,7 +196,7 @@ async def test_a_draft_survives_a_restart_and_waits_for_the_pin(harness: Harness
     assert status.has_draft and status.has_pin and not status.unlocked
     with pytest.raises(JournalLocked):
         await restarted.draft(ALICE)
-    await restarted.unlock(ALICE, "2468")
+    await restarted.unlock(ALICE, "246813")
     draft = await restarted.draft(ALICE)
     assert draft.step is Step.TIME and draft.occurred_on == dt.date(2026, 11, 27)
     assert [item.name for item in draft.attachments] == ["scan.png"]

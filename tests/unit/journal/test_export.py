@@ -30,7 +30,7 @@ def squeezed(text: str) -> str:
 
 async def fill(harness: Harness) -> dict[str, object]:
     journal = harness.service
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     first = await journal.add_entry(
         ALICE,
         EntryFields(

@@ -52,27 +52,27 @@ async def test_a_journal_without_pin_opens_with_the_server_key(harness: Harness)
 
 async def test_wrong_pin_fails_and_the_right_one_opens(harness: Harness):
     journal = harness.service
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     await journal.add_entry(ALICE, FIELDS)
     journal.lock(ALICE)
     with pytest.raises(WrongPin) as wrong:
-        await journal.unlock(ALICE, "1357")
+        await journal.unlock(ALICE, "135791")
     assert wrong.value.tries_left == 4
     with pytest.raises(JournalLocked):
         await journal.entries(ALICE)
-    await journal.unlock(ALICE, " 2468 ")  # spaces around it do not matter
+    await journal.unlock(ALICE, " 246813 ")  # spaces around it do not matter
     assert [entry.fields.what_happened for entry in await journal.entries(ALICE)] == ["test entry"]
     assert (await harness.rows("SELECT failed_tries FROM journal_keys"))[0] == (0,)
 
 
 async def test_a_pin_journal_cannot_be_opened_by_another_user_or_without_the_pin(harness: Harness):
     journal = harness.service
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     journal.lock(ALICE)
     with pytest.raises(PinRequired):
         await journal.unlock(ALICE)
     with pytest.raises(NoJournal):
-        await journal.unlock(BOB, "2468")  # another Telegram user has no journal here
+        await journal.unlock(BOB, "246813")  # another Telegram user has no journal here
 
     # Even her wrapped key copied to the other user's row does not open: the wrap is bound to its user.
     (wrapped, salt, kdf), *_ = await harness.rows("SELECT wrapped_key, pin_salt, pin_kdf FROM journal_keys")
@@ -84,13 +84,13 @@ async def test_a_pin_journal_cannot_be_opened_by_another_user_or_without_the_pin
         kdf,
     )
     with pytest.raises(WrongPin):
-        await journal.unlock(BOB, "2468")
+        await journal.unlock(BOB, "246813")
     with pytest.raises(JournalLocked):
         await journal.entries(BOB)
 
 
 async def test_neither_the_server_key_alone_nor_the_pin_alone_opens_it(harness: Harness):
-    await harness.service.create(ALICE, "2468")
+    await harness.service.create(ALICE, "246813")
     (wrapped,), *_ = await harness.rows("SELECT wrapped_key FROM journal_keys")
     # The server key alone (what a seized server with BOT_SECRET_KEY has) does not unwrap it.
     with pytest.raises(JournalDamaged):
@@ -100,12 +100,12 @@ async def test_neither_the_server_key_alone_nor_the_pin_alone_opens_it(harness: 
     # The PIN alone, with another server key, does not either.
     other_server = harness.open_service(secret=b"another-server-key-material-0123456789")
     with pytest.raises(WrongPin):
-        await other_server.unlock(ALICE, "2468")
+        await other_server.unlock(ALICE, "246813")
 
 
 async def test_lockout_after_five_wrong_tries_then_longer(harness: Harness):
     journal, clock = harness.service, harness.clock
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     journal.lock(ALICE)
     for tries_left in (4, 3, 2, 1):
         with pytest.raises(WrongPin) as wrong:
@@ -118,10 +118,10 @@ async def test_lockout_after_five_wrong_tries_then_longer(harness: Harness):
 
     # While locked, even the right PIN is not checked; the lock is in the database, so a restart keeps it.
     with pytest.raises(LockedOut):
-        await journal.unlock(ALICE, "2468")
+        await journal.unlock(ALICE, "246813")
     restarted = harness.open_service()
     with pytest.raises(LockedOut):
-        await restarted.unlock(ALICE, "2468")
+        await restarted.unlock(ALICE, "246813")
     assert (await restarted.status(ALICE)).locked_until == locked.value.until
 
     # The next five wrong tries lock it for twice as long.
@@ -149,12 +149,12 @@ async def test_lockout_after_five_wrong_tries_then_longer(harness: Harness):
 
     # The right PIN after the lock ends opens it and resets the counters.
     clock.advance(MAX_LOCKOUT_SECONDS + 1)
-    await restarted.unlock(ALICE, "2468")
+    await restarted.unlock(ALICE, "246813")
     assert await harness.rows("SELECT failed_tries, lockouts, locked_until FROM journal_keys") == [(0, 0, 0)]
 
 
 async def test_a_wrong_length_pin_counts_as_a_wrong_try(harness: Harness):
-    await harness.service.create(ALICE, "2468")
+    await harness.service.create(ALICE, "246813")
     with pytest.raises(WrongPin) as wrong:
         await harness.service.unlock(ALICE, "1")
     assert wrong.value.tries_left == 4
@@ -162,7 +162,7 @@ async def test_a_wrong_length_pin_counts_as_a_wrong_try(harness: Harness):
 
 async def test_the_unlocked_key_expires_when_idle(harness: Harness):
     journal, clock = harness.service, harness.clock
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     clock.advance(599)
     await journal.entries(ALICE)  # use restarts the idle timer
     clock.advance(599)
@@ -172,7 +172,7 @@ async def test_the_unlocked_key_expires_when_idle(harness: Harness):
     assert not (await journal.status(ALICE)).unlocked
     with pytest.raises(JournalLocked):
         await journal.entries(ALICE)
-    await journal.unlock(ALICE, "2468")
+    await journal.unlock(ALICE, "246813")
     assert await journal.entries(ALICE) == []
 
 
@@ -190,35 +190,35 @@ async def test_idle_time_is_configurable_and_purge_forgets_expired_keys(harness:
 
 async def test_changing_or_removing_the_pin_rewraps_the_key_only(harness: Harness):
     journal = harness.service
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     await journal.add_entry(ALICE, FIELDS)
     entries_before = await harness.rows("SELECT * FROM journal_entries")
     (wrap_before,), *_ = await harness.rows("SELECT wrapped_key FROM journal_keys")
 
     with pytest.raises(WrongPin):
-        await journal.change_pin(ALICE, "1111", "97531")  # the current PIN is needed, even while unlocked
-    await journal.change_pin(ALICE, "2468", "97531")
+        await journal.change_pin(ALICE, "1111", "975310")  # the current PIN is needed, even while unlocked
+    await journal.change_pin(ALICE, "246813", "975310")
     assert await harness.rows("SELECT * FROM journal_entries") == entries_before
     (wrap_after,), *_ = await harness.rows("SELECT wrapped_key FROM journal_keys")
     assert wrap_after != wrap_before
     journal.lock(ALICE)
     with pytest.raises(WrongPin):
-        await journal.unlock(ALICE, "2468")
-    await journal.unlock(ALICE, "97531")
+        await journal.unlock(ALICE, "246813")
+    await journal.unlock(ALICE, "975310")
     assert len(await journal.entries(ALICE)) == 1
 
-    await journal.remove_pin(ALICE, "97531")
+    await journal.remove_pin(ALICE, "975310")
     assert await harness.rows("SELECT * FROM journal_entries") == entries_before
     journal.lock(ALICE)
     await journal.unlock(ALICE)
     assert not (await journal.status(ALICE)).has_pin
     assert len(await journal.entries(ALICE)) == 1
 
-    await journal.set_pin(ALICE, "8642")
+    await journal.set_pin(ALICE, "864213")
     journal.lock(ALICE)
     with pytest.raises(PinRequired):
         await journal.unlock(ALICE)
-    await journal.unlock(ALICE, "8642")
+    await journal.unlock(ALICE, "864213")
     assert await harness.rows("SELECT * FROM journal_entries") == entries_before
 
 
@@ -227,7 +227,7 @@ async def test_setting_a_pin_leaves_no_copy_of_the_server_only_wrap_on_disk(harn
     await harness.service.add_entry(ALICE, FIELDS)
     (server_wrap,), *_ = await harness.rows("SELECT wrapped_key FROM journal_keys")
     assert harness.files_containing(server_wrap)  # it is there (database or WAL) before
-    await harness.service.set_pin(ALICE, "2468")
+    await harness.service.set_pin(ALICE, "246813")
     assert harness.files_containing(server_wrap) == []
 
 

@@ -44,7 +44,7 @@ async def test_no_plaintext_in_the_data_folder_open_or_closed(harness: Harness, 
     journal = harness.service
     photo = photo_with_marker()
     assert PIXEL_MARKER.encode() in photo
-    await journal.create(ALICE, "2468")
+    await journal.create(ALICE, "246813")
     text = f"{UNIQUE} hit me"
     entry = await journal.add_entry(
         ALICE,
