@@ -1,8 +1,8 @@
 """`python -m bot backup DEST`: one archive holding a consistent snapshot of the data folder, while the bot runs.
 
-Consistent: the database is copied through SQLite's online backup API inside one read transaction (the live
-database is in WAL mode, so the bot goes on writing meanwhile), and the journal files copied are exactly the
-ones the snapshot's rows refer to. Files written after the snapshot are not needed (no row of it names them).
+Consistent: the database is copied through SQLite's online backup API in one step, inside one read transaction
+(the live database is in WAL mode, so the bot goes on writing meanwhile), and the journal files copied are
+exactly the ones the copy's rows refer to. Files written after the snapshot are not needed (no row of it names them).
 The journal writes a file before its row and deletes a row before its file, so a file the snapshot names
 was there when the snapshot was taken; if one is gone by the time it is copied, its journal or entry was
 deleted meanwhile — the backup then starts over from a fresh snapshot (which no longer names it), at most
@@ -108,42 +108,51 @@ def _write_archive(data_dir: Path, work: Path, name: str, now: dt.datetime) -> t
     partial = work / name
     for leftover in (snapshot, partial):
         leftover.unlink(missing_ok=True)
-    source = sqlite3.connect(
-        f"file:{quote(str(data_dir / DATABASE))}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-    )
+    _snapshot(data_dir / DATABASE, snapshot)
+    copy = sqlite3.connect(snapshot)
     try:
-        # One read transaction for everything below: the rows read and the pages copied are the same moment.
-        source.execute("BEGIN")
-        schema_version = int(source.execute("PRAGMA user_version").fetchone()[0])
-        key_check = _key_check(source)
-        names = [str(row[0]) for row in source.execute("SELECT file_name FROM journal_files ORDER BY file_name")]
+        # Everything is read from the copy, so the rows, the file names and the pages are the same moment.
+        verdict = copy.execute("PRAGMA integrity_check").fetchone()
+        if not verdict or verdict[0] != "ok":
+            raise OperationError("the database fails its integrity check; a copy of it would not restore")
+        schema_version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+        key_check = _key_check(copy)
+        names = [str(row[0]) for row in copy.execute("SELECT file_name FROM journal_files ORDER BY file_name")]
+    finally:
+        copy.close()
+    info = Metadata(schema_version, now.isoformat(timespec="seconds"), _program_version(), key_check.hex())
+    # 0600 whatever the umask: the archive holds everything the database holds in the clear.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as raw:
+        with _open_tar(raw, gzip=name.endswith((".tar.gz", ".tgz"))) as archive:
+            digests = {METADATA: _add_bytes(archive, METADATA, info.to_json(), now)}
+            with snapshot.open("rb") as handle:
+                digests[DATABASE] = _add_file(archive, DATABASE, handle, now)
+            for file_name in names:
+                digests[journal_member(file_name)] = _add_journal_file(archive, data_dir, file_name, now)
+            _add_bytes(archive, MANIFEST, manifest_text(digests), now)
+        raw.flush()
+        os.fsync(raw.fileno())
+    snapshot.unlink()
+    return partial, len(digests) + 1, len(names)
+
+
+def _snapshot(database: Path, snapshot: Path) -> None:
+    """SQLite's online backup in one step: one read transaction on a read-only connection, held only while
+    the pages are copied (the database is small — attachments are files), so the bot's writes go on and its
+    WAL checkpoints wait at most that long."""
+    source = sqlite3.connect(f"file:{quote(str(database))}?mode=ro", uri=True)
+    try:
         copy = sqlite3.connect(snapshot)
         try:
             source.backup(copy)
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()
         finally:
             copy.close()
-        if not verdict or verdict[0] != "ok":
-            raise OperationError("the database fails its integrity check; a copy of it would not restore")
-        info = Metadata(schema_version, now.isoformat(timespec="seconds"), _program_version(), key_check.hex())
-        # 0600 whatever the umask: the archive holds everything the database holds in the clear.
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "wb") as raw:
-            with _open_tar(raw, gzip=name.endswith((".tar.gz", ".tgz"))) as archive:
-                digests = {METADATA: _add_bytes(archive, METADATA, info.to_json(), now)}
-                with snapshot.open("rb") as handle:
-                    digests[DATABASE] = _add_file(archive, DATABASE, handle, now)
-                for file_name in names:
-                    digests[journal_member(file_name)] = _add_journal_file(archive, data_dir, file_name, now)
-                _add_bytes(archive, MANIFEST, manifest_text(digests), now)
-            raw.flush()
-            os.fsync(raw.fileno())
-        source.execute("COMMIT")
+    except sqlite3.Error as error:
+        raise OperationError(f"cannot copy the database {database} ({error})") from None
     finally:
         source.close()
-    snapshot.unlink(missing_ok=True)
-    return partial, len(digests) + 1, len(names)
 
 
 def _open_tar(raw: BinaryIO, *, gzip: bool) -> tarfile.TarFile:
