@@ -110,7 +110,7 @@ def parse_manifest(data: bytes) -> dict[str, str]:
         raise OperationError(f"{MANIFEST}: not a manifest") from None
     for number, line in enumerate(lines, start=1):
         match = MANIFEST_LINE.match(line)
-        if not match or match[2] in listed:
+        if not match or not allowed_name(match[2]) or match[2] in listed:
             raise OperationError(f"{MANIFEST}: line {number} is malformed")
         listed[match[2]] = match[1]
     return listed

@@ -70,7 +70,10 @@ def backup(data_dir: Path, dest: Path, now: dt.datetime | None = None) -> Backup
         )
     now = now or dt.datetime.now(dt.UTC)
     target = _target(data_dir, dest, now)
-    work = Path(tempfile.mkdtemp(prefix=".bot-backup-", suffix=".tmp", dir=target.parent))  # mode 0700
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".bot-backup-", suffix=".tmp", dir=target.parent))  # mode 0700
+    except OSError as error:
+        raise OperationError(f"cannot write in {target.parent} ({error.strerror or type(error).__name__})") from None
     try:
         for _attempt in range(ATTEMPTS):
             with contextlib.suppress(_FileVanished):

@@ -62,7 +62,11 @@ def restore(source: Path, data_dir: Path, secret_key: bytes, key_variable: str) 
     _require_empty(data_dir)
     if not data_dir.parent.is_dir():
         raise OperationRefused(f"{data_dir.parent}: no such folder")
-    staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))  # mode 0700
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))  # mode 0700
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise OperationError(f"cannot write in {data_dir.parent} ({reason})") from None
     try:
         info, files = _extract_verified(source, staging)
         if not hmac.compare_digest(check_value(secret_key), bytes.fromhex(info.key_check)):
@@ -119,8 +123,8 @@ def _extract_verified(source: Path, staging: Path) -> tuple[Metadata, set[str]]:
             raise OperationError(f"{name}: in the archive but not in its manifest")
         if not hmac.compare_digest(listed[name], digest):
             raise OperationError(f"{name}: does not match its SHA-256 in the manifest (changed or damaged)")
-    for name in listed.keys() - digests.keys():
-        raise OperationError(f"{name}: listed in the manifest but missing from the archive")
+    if missing := sorted(listed.keys() - digests.keys()):
+        raise OperationError(f"{missing[0]}: listed in the manifest but missing from the archive")
     if METADATA not in small or DATABASE not in digests:
         raise OperationError(f"{METADATA if METADATA not in small else DATABASE}: missing; this is not a backup")
     prefix = journal_member("")
