@@ -1,4 +1,4 @@
-"""The command line: `python -m bot run | demo | preview | stats | keys | content`.
+"""The command line: `python -m bot run | demo | preview | stats | keys | backup | restore | content`.
 
 Exit codes: 0 ok, 2 bad configuration or usage, 1 failure at run time. Configuration and content problems
 are printed as plain lines (no traceback) that say what to fix.
@@ -150,6 +150,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     finish.set_defaults(handler=_keys_finish)
     keys.set_defaults(handler=lambda _args: _usage(keys))
+    backup = commands.add_parser(
+        "backup",
+        help="write a consistent backup archive of the data folder, while the bot runs (never the key)",
+        description=(
+            "Snapshot the database (SQLite's online backup) and the journal files it refers to into one tar "
+            "archive with a SHA-256 manifest. DEST is a folder (a timestamped .tar.gz is written in it) or a file "
+            "name ending in .tar.gz, .tgz or .tar. The secret key is never written into it. Prints the archive's "
+            "path, size and number of members."
+        ),
+    )
+    backup.add_argument("dest", type=Path, metavar="DEST", help="a folder, or the archive's file name")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup archive into a new, empty data folder, after checking it and the key",
+        description=(
+            "Check the archive (manifest, no unsafe paths), the key (BOT_SECRET_KEY or BOT_SECRET_KEY_FILE must be "
+            "the key the backup was made with) and the database's integrity, then write it into DIR, which must be "
+            "new or empty. On any failure DIR is left as it was."
+        ),
+    )
+    restore.add_argument("source", type=Path, metavar="SRC", help="the backup archive")
+    restore.add_argument("--data-dir", type=Path, required=True, metavar="DIR", help="the new data folder")
+    restore.set_defaults(handler=_restore)
 
     content = commands.add_parser(
         "content", help="work with the content files", description=("Tools for content editors.")
@@ -401,6 +426,68 @@ def _stats(args: argparse.Namespace) -> int:
     if not counts:
         print("(no views in this period)")
     return EXIT_OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.operations.backup import backup
+
+    settings = load_settings()
+    harden_process()  # the snapshot and the archive private to this user; no core dump
+
+    def work() -> str:
+        result = backup(settings.data_dir, args.dest)
+        return f"{result.path} {result.size} bytes, {result.members} members ({result.journal_files} journal files)"
+
+    return _carry_out("backup", "nothing was written", work)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from bot.operations.restore import restore
+
+    settings = load_settings()
+    if key_beside_data(settings):
+        # Never a new key here: it could not open the backup, and the bot would later refuse it anyway.
+        raise ConfigError(
+            "BOT_SECRET_KEY_FILE: no key configured; set it (or BOT_SECRET_KEY) to the key the backup was made "
+            "with — a backup never holds the key"
+        )
+    secret_key, _ = resolve_secret_key(settings)
+    variable = "BOT_SECRET_KEY_FILE" if settings.secret_key_file is not None else "BOT_SECRET_KEY"
+    harden_process()
+
+    def work() -> str:
+        result = restore(args.source, args.data_dir, secret_key, variable)
+        return (
+            f"restored the database (schema {result.schema_version}, backed up {result.created_at}) and "
+            f"{result.journal_files} journal files into {result.data_dir}"
+        )
+
+    return _carry_out("restore", f"{args.data_dir} was left as it was", work)
+
+
+def _carry_out(name: str, untouched: str, work: Callable[[], str]) -> int:
+    """Run a backup or restore: its one line on success, else one line per problem with the exit code it
+    deserves. SIGTERM (a timer stopped) and Ctrl-C end it through its clean-up, and never with exit 0."""
+    from bot.operations.archive import OperationError, OperationRefused
+
+    def terminate(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        print(work())
+        return EXIT_OK
+    except OperationRefused as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OperationError as error:
+        print(f"{name}: {error}; {untouched}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; {untouched}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _content_status(args: argparse.Namespace) -> int:
