@@ -23,7 +23,7 @@ from bot.journal.service import JournalService
 from bot.operations.archive import OperationError, OperationRefused
 from bot.operations.backup import backup
 from bot.operations.restore import restore
-from bot.storage.database import Database
+from bot.storage.database import Database, bundled_migrations
 from bot.storage.key_check import verify_key
 from tests.support.journal import ALICE, BOB, CHEAP_ARGON2, png_bytes
 
@@ -117,7 +117,7 @@ def test_an_archive_holds_the_snapshot_and_its_files_and_never_the_key(live: Fol
         name: hashlib.sha256(data).hexdigest() for name, data in content.items() if name != "MANIFEST.sha256"
     }
     info = json.loads(content["backup.json"])
-    assert info["schema_version"] == 10 and info["created_at"] == "2026-12-01T02:30:00+00:00"
+    assert info["schema_version"] == len(bundled_migrations()) and info["created_at"] == "2026-12-01T02:30:00+00:00"
     assert info["program_version"] and len(bytes.fromhex(info["key_check"])) == 16
     # The key, as text or as bytes, is nowhere: not in a member, not in the compressed or uncompressed file.
     compressed = result.path.read_bytes()
@@ -133,7 +133,7 @@ async def test_a_restore_gives_back_her_journal_in_a_private_folder(live: Folder
 
     result = restore(archive, restored, KEY, "BOT_SECRET_KEY")
 
-    assert result.journal_files == 1 and result.schema_version == 10
+    assert result.journal_files == 1 and result.schema_version == len(bundled_migrations())
     assert mode(restored) == 0o700 and mode(restored / "journal") == 0o700
     assert {path.name: mode(path) for path in restored.rglob("*") if path.is_file()} == {
         path.name: 0o600 for path in restored.rglob("*") if path.is_file()
