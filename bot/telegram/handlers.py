@@ -30,7 +30,7 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
-from bot.telegram import handoff, journal
+from bot.telegram import danger, handoff, journal
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.flood import FloodHandler
 from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, shorten, wipe_chat
@@ -158,6 +158,7 @@ async def auto_wipe(context: Context) -> None:
     safety = context.bot_data.services.safety
     for chat_id in await safety.due_chats():
         await wipe_chat(context.bot, context.bot_data.services, chat_id)
+        danger.drop(context.application.chat_data, chat_id)  # a danger check's answers go with the chat
     for chat_id, message_id in await safety.due_deletions():  # an export's time in her chat is up
         try:
             await context.bot.delete_message(chat_id, message_id)
@@ -210,6 +211,7 @@ def register(application: BotApplication, advocate_chat_id: int | None = None) -
     )  # before everything else in its group: a burst stops here
     handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
     journal.register(application)
+    danger.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
     # frightened person may try first) shows them at once, from anywhere.
     application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))
