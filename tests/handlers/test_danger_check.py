@@ -242,3 +242,18 @@ async def test_kazakh_questions_and_result(journal_harness):
     result = h.last_text()
     assert "дәрігерге көрініп" in result and "102" in result
     assert "📓 Күнделікке сақтау" in button_texts(h.last())
+
+
+async def test_saving_creates_a_journal_with_a_pin_when_she_chooses_one(journal_harness):
+    h = journal_harness
+    await start_check(h)
+    await answer_all(h, "No", "Yes", *["No"] * (len(SIGNS) - 2))
+    await h.press("📓 Save in my journal")
+    await h.press("Set a PIN")
+    await h.send("2468")
+    await h.send("2468")
+    assert "The result is saved in your journal, encrypted: record #1" in h.last_text()
+    assert (await h.journal.status(h.key())).has_pin
+    (entry,) = await h.journal.entries(h.key())
+    assert entry.fields is not None and entry.fields.what_happened is not None
+    assert "threatened with a weapon" in entry.fields.what_happened

@@ -37,6 +37,7 @@ from bot.telegram.danger import screens
 from bot.telegram.danger.flow import DangerFlow
 from bot.telegram.journal import callbacks as journal_callbacks
 from bot.telegram.journal import pin, records
+from bot.telegram.journal.flow import PIN_STATES
 from bot.telegram.journal.turn import Turn, turn_of
 from bot.telegram.views import answer_query
 
@@ -68,7 +69,7 @@ async def observe(update: Update, context: Context) -> None:
             return
     elif update.edited_message is not None:
         return  # an edited message goes nowhere
-    elif flow.saving and update.message is not None and not _is_command(update.message):
+    elif flow.saving and update.message is not None and not _is_command(update.message) and _pin_asked(context):
         return  # the journal's PIN, typed to save the result
     context.chat_data.danger = None
 
@@ -182,6 +183,11 @@ async def _write(turn: Turn) -> None:
     # Over the pressed message (the result, or the journal's screen that replaced it); after a typed PIN,
     # whose prompts are deleted, a new message.
     await turn.show(screens.saved(turn.ui, entry.number))
+
+
+def _pin_asked(context: Context) -> bool:
+    journal = context.chat_data.journal if context.chat_data is not None else None
+    return journal is not None and journal.awaiting in PIN_STATES
 
 
 def _is_command(message: Message) -> bool:
