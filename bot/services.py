@@ -1,8 +1,9 @@
 """The services a running bot needs, opened together and closed together. No Telegram here.
 
-This is the composition of the plain async services (guide, safety, handoff, journal) over their storage;
-the Telegram layer reaches them through its typed `BotData`, the CLI and the tests open them directly.
-Steps that span several capabilities — forgetting a person — are one call here, not handler code.
+This is the composition of the plain async services (guide, safety, handoff, journal, the danger check) over
+their storage; the Telegram layer reaches them through its typed `BotData`, the CLI and the tests open them directly.
+Steps that span several capabilities — forgetting a person, saving a danger check in her journal — are one call
+here, not handler code.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content.i18n import Localizer
 from bot.content.store import ContentStore
 from bot.crypto import CASE_CHAT_ID, WIPE_CHAT_ID, Sealer
+from bot.danger.model import Result
+from bot.danger.service import DangerCheckService
 from bot.guide.service import GuideService
 from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
 from bot.handoff.service import HandoffService
+from bot.journal.model import Entry, EntryFields
 from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
 from bot.rotation.moves import PseudonymMoves
@@ -42,6 +47,7 @@ class Services:
     journal_database: Database  # its own connection: its transactions never take in other writes
     usage: UsageRepository
     users: UserRepository
+    danger: DangerCheckService
     moves: PseudonymMoves  # after a key rotation: people move to their new pseudonym when they write
 
     @classmethod
@@ -77,9 +83,21 @@ class Services:
             legacy_kek=legacy.journal_kek if legacy is not None else None,
         )
         guide = GuideService(content, users, checklists, safety, pseudonyms, usage, journals=journal)
+        danger = DangerCheckService(content)
         moves = PseudonymMoves(database, secret_key, pseudonyms, legacy, content.checklist_items)
         return cls(
-            database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users, moves
+            database,
+            content,
+            pseudonyms,
+            safety,
+            guide,
+            handoff,
+            journal,
+            journal_database,
+            usage,
+            users,
+            danger,
+            moves,
         )
 
     async def recognise(self, user_id: int) -> None:
@@ -99,6 +117,16 @@ class Services:
         await self.database.checkpoint()
         log.info("user data forgotten user=%s", self.pseudonyms.for_log(user_id))
         return erased
+
+    async def save_danger_check(self, user_key: str, result: Result, ui: Localizer) -> Entry:
+        """Her danger check's result as a journal entry, dated today, encrypted like every entry: the only way
+        its answers are ever stored, and only when she asks for it. Raises what the journal raises
+        (JournalLocked: ask for the PIN, or create the journal, and call again)."""
+        text = self.danger.entry_text(result, ui)
+        fields = EntryFields(occurred_on=self.journal.today(), what_happened=text)
+        entry = await self.journal.add_entry(user_key, fields)
+        log.info("danger check saved to the journal")
+        return entry
 
     async def close(self) -> None:
         await self.usage.flush()

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
 from bot.content.registry import SOURCE_LANGUAGE, UiKeys
-from bot.content.render import ScreenView, localizer, render_screen, render_sources, shows_sources
+from bot.content.render import (
+    ButtonView,
+    ScreenView,
+    localizer,
+    render_parts,
+    render_parts_sources,
+    render_screen,
+    render_sources,
+    shows_sources,
+)
 from bot.content.validate import check_content
 
 
@@ -72,6 +82,15 @@ class ContentStore:
         if view is None:
             view = self._sources[(language, screen_id)] = render_sources(self.tree, language, screen_id)
         return view
+
+    def render_parts(self, language: str, screen_ids: Sequence[str], view_id: str) -> ScreenView:
+        """Several screens as one message, under one source line (bot.content.render.render_parts)."""
+        return render_parts(self.tree, language, screen_ids, view_id)
+
+    def render_parts_sources(
+        self, language: str, screen_ids: Sequence[str], view_id: str, back: ButtonView
+    ) -> ScreenView:
+        return render_parts_sources(self.tree, language, screen_ids, view_id, back)
 
     def ui(self, language: str) -> Localizer:
         return localizer(self.tree, language)

@@ -24,13 +24,15 @@ from bot.content.phones import phone_mentions
 from bot.content.problems import Location, Problem, Severity
 from bot.content.registry import (
     CANNED_PREFIX,
+    COMPOSED_MESSAGES,
     KNOWN_ACTIONS,
     LANGUAGES,
     REQUIRED_SCREENS,
+    ROOT_SCREENS,
     SOURCE_LANGUAGE,
     UiKeys,
 )
-from bot.content.render import render_screen, render_sources, shows_sources
+from bot.content.render import render_parts, render_screen, render_sources, shows_sources
 
 MAX_TEXT = 4096  # Telegram's limit for a message, counted after formatting
 LONG_FOR_A_PHONE = 1200  # beyond this a screen needs scrolling on a small phone: split it
@@ -97,6 +99,7 @@ def check_tree(tree: ContentTree, today: dt.date, ui_keys: UiKeys) -> list[Probl
             if language != SOURCE_LANGUAGE and screen_id in source.screens:
                 problems += _same_structure(source, pack, screen_id)
     problems += _reachability(source)
+    problems += _composed_messages(tree)
     problems += [
         Problem(source.screen_origins[screen_id].where("translated_from"),
                 f'"translated_from" belongs in translations, not in the {SOURCE_LANGUAGE} source screen "{screen_id}"',
@@ -395,7 +398,7 @@ def _reachability(pack: LanguagePack) -> list[Problem]:
     if not pack.complete or pack.invalid_screens:
         return []  # links inside unreadable screens are unknown; the editor fixes those first
     seen = set()
-    queue = deque(screen_id for screen_id in REQUIRED_SCREENS if screen_id in pack.screens)
+    queue = deque(screen_id for screen_id in ROOT_SCREENS if screen_id in pack.screens)
     while queue:
         screen_id = queue.popleft()
         if screen_id in seen:
@@ -411,6 +414,24 @@ def _reachability(pack: LanguagePack) -> list[Problem]:
         for screen_id in pack.screens
         if screen_id not in seen
     ]
+
+
+def _composed_messages(tree: ContentTree) -> list[Problem]:
+    """A message the code makes of several screens (the danger check's result with every sign marked) must
+    fit one Telegram message too; the problem is reported at its first screen."""
+    problems = []
+    for parts in COMPOSED_MESSAGES:
+        for language in LANGUAGES:
+            pack = tree.packs[language]
+            if not all(screen_id in pack.screens for screen_id in parts):
+                continue  # a missing part is reported on its own
+            length = render_parts(tree, language, parts, parts[0]).length
+            if length > MAX_TEXT:
+                problems.append(
+                    Problem(pack.screen_origins[parts[0]].where("text"), f"the screens {', '.join(parts)} are shown "
+                            f"together as one message of {length} characters; Telegram allows {MAX_TEXT}. Shorten them")
+                )  # fmt: skip
+    return problems
 
 
 def _ui_strings(tree: ContentTree, ui_keys: UiKeys) -> list[Problem]:

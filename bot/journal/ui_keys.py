@@ -160,6 +160,7 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_button_back_to_review": _NONE,
     "journal_button_clear": _NONE,
     "journal_button_done": _NONE,
+    "journal_button_danger_check": _NONE,  # the journal's menu leads to the danger check too
 }
 
 # Each refused answer's UI string. Date errors take {example} (parsing.date_example); size and count errors

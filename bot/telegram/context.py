@@ -2,7 +2,7 @@
 
 `context.bot_data` is one `BotData` for the whole application: the services, the settings, the advocates'
 desk and the flood guard, as attributes rather than string keys. `context.chat_data` is one `ChatData` per
-chat: the journal's place in memory (a restart forgets it, on purpose).
+chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on purpose).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.services import Services
+    from bot.telegram.danger.flow import DangerFlow
     from bot.telegram.desk import Desk
     from bot.telegram.journal.flow import Flow
 
@@ -59,10 +60,12 @@ class BotData:
 
 
 class ChatData:
-    """One chat's state in memory. Nothing she writes is kept here — only where she is in a flow."""
+    """One chat's state in memory. Nothing she writes is kept here — only where she is in a flow (and, while
+    she takes the danger check, her yes / no / skip to each question, dropped when she leaves it)."""
 
     def __init__(self) -> None:
         self.journal: Flow | None = None
+        self.danger: DangerFlow | None = None
 
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]

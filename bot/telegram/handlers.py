@@ -30,17 +30,16 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
-from bot.telegram import handoff, journal
+from bot.telegram import danger, handoff, journal
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.flood import FloodHandler
+from bot.telegram.groups import Group
 from bot.telegram.views import answer_query, keyboard, message_html, replace_view, send_view, shorten, wipe_chat
 
 log = logging.getLogger(__name__)
 
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 PRIVATE_EDITS = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
-MOVING_GROUP = -3  # first of all: after a key rotation, her rows move to her new pseudonym before anything reads them
-TRACKING_GROUP = -1  # runs before every other handler
 
 
 async def move_pseudonym(update: Update, context: Context) -> None:
@@ -168,6 +167,7 @@ async def auto_wipe(context: Context) -> None:
     safety = context.bot_data.services.safety
     for chat_id in await safety.due_chats():
         await wipe_chat(context.bot, context.bot_data.services, chat_id)
+        danger.drop(context.application.chat_data, chat_id)  # a danger check's answers go with the chat
     for chat_id, message_id in await safety.due_deletions():  # an export's time in her chat is up
         try:
             await context.bot.delete_message(chat_id, message_id)
@@ -214,13 +214,14 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def register(application: BotApplication, advocate_chat_id: int | None = None) -> None:
-    application.add_handler(TypeHandler(Update, move_pseudonym), group=MOVING_GROUP)
-    application.add_handler(TypeHandler(Update, track_incoming), group=TRACKING_GROUP)
+    application.add_handler(TypeHandler(Update, move_pseudonym), group=Group.MOVE_PSEUDONYM)
+    application.add_handler(TypeHandler(Update, track_incoming), group=Group.TRACKING)
     application.add_handler(
         FloodHandler(application.bot_data.flood)
     )  # before everything else in its group: a burst stops here
     handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
     journal.register(application)
+    danger.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a
     # frightened person may try first) shows them at once, from anywhere.
     application.add_handler(CommandHandler("start", show_screen(START_SCREEN), filters=PRIVATE_MESSAGES))

@@ -124,6 +124,24 @@ handoff_unavailable:
 """
 
 
+def _danger_screens() -> str:
+    """The screens the code opens by name for the safety plan and the danger check, as short info screens (the
+    result's parts are ways in of their own; the safety plan and the check's first screen are reached from
+    the result, so that nothing in main.yaml moves)."""
+    from bot.content.registry import DANGER_NONE_SCREEN, DANGER_RESULT_PARTS
+
+    blocks = [
+        'safety_plan:\n  text: Plan {lang}\n  buttons:\n    - {text: "Check", to: danger_check}\n',
+        'danger_check:\n  text: Check {lang}\n  buttons:\n    - {text: "Start", action: "danger_check:start"}\n',
+    ]
+    for screen_id in (*DANGER_RESULT_PARTS, DANGER_NONE_SCREEN):
+        block = f"{screen_id}:\n  text: {screen_id} {{lang}}\n"
+        if screen_id == DANGER_NONE_SCREEN:
+            block += '  buttons:\n    - {text: "Plan", to: safety_plan}\n'
+        blocks.append(block)
+    return "\n".join(blocks)
+
+
 def _other_ui_strings() -> str:
     """Every UI string the code needs that UI above does not spell out, generated from the registry, so
     the fixture stays complete as features add strings (in a file of its own: line numbers above stay)."""
@@ -155,6 +173,7 @@ def write_tree(root: Path) -> Path:
         (folder / "ui.yaml").write_text(UI.replace("{lang}", language), encoding="utf-8")
         (folder / "ui_other.yaml").write_text(_other_ui_strings(), encoding="utf-8")
         (folder / "handoff.yaml").write_text(HANDOFF_SCREENS.replace("{lang}", language), encoding="utf-8")
+        (folder / "danger.yaml").write_text(_danger_screens().replace("{lang}", language), encoding="utf-8")
     return root
 
 

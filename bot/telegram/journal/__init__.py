@@ -34,6 +34,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filt
 from bot.content import callbacks as content_callbacks
 from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, FORGET_ACTION, MENU_SCREEN
 from bot.telegram.context import BotApplication, Context
+from bot.telegram.groups import Group
 from bot.telegram.journal import callbacks as cb
 from bot.telegram.journal import entry, pin, records, screens
 from bot.telegram.journal.flow import PIN_STATES, AfterUnlock, Flow
@@ -57,8 +58,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-OBSERVER_GROUP = -2  # before the tracking group (-1): sees every update, changes nothing in Telegram
-WAITING_GROUP = 50  # after every handler: notes in the database whether the journal waits for her typing
 # Commands that leave the flow waiting (the answer she types next still belongs to the entry).
 KEEP_FLOW_COMMANDS = frozenset({"sos", "help", "cancel", "journal"})
 EMERGENCY_DATA = content_callbacks.for_screen(EMERGENCY_SCREEN)
@@ -67,8 +66,8 @@ ENDING_DATA = frozenset({content_callbacks.for_action(EXIT_ACTION), content_call
 
 def register(application: BotApplication) -> None:
     """Registered before the generic handlers, so `1:j:` buttons and `journal:open` never reach them."""
-    application.add_handler(TypeHandler(Update, observe), group=OBSERVER_GROUP)
-    application.add_handler(TypeHandler(Update, remember_waiting), group=WAITING_GROUP)
+    application.add_handler(TypeHandler(Update, observe), group=Group.JOURNAL_OBSERVER)
+    application.add_handler(TypeHandler(Update, remember_waiting), group=Group.JOURNAL_WAITING)
     application.add_handler(CommandHandler("journal", open_command, filters=PRIVATE_MESSAGES))
     # /journal in a group is ignored like every command in a chat the bot does not serve: even a refusal
     # there would tell the group that someone uses this bot.

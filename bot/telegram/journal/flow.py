@@ -9,11 +9,16 @@ dialog (`end_pin`, `pause`, Exit).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.journal.keys import PendingPin, PinChange
 from bot.telegram.context import Context
+
+if TYPE_CHECKING:
+    from bot.telegram.journal.turn import Turn
 
 
 class Awaiting(StrEnum):
@@ -59,6 +64,9 @@ class Flow:
     new_pin: PendingPin | None = field(default=None, repr=False)  # the new PIN typed once, to compare
     pin_change: PinChange | None = field(default=None, repr=False)  # the current PIN, checked: changing it
     interrupted: bool = False  # after a restart: her texts are deleted until she taps a button
+    # What another part of the bot asked to do once the journal is open (the danger check's "save in my
+    # journal"): run instead of the journal's menu after the right PIN or the journal's creation.
+    after_open: Callable[[Turn], Awaitable[None]] | None = field(default=None, repr=False)
 
     def track(self, *message_ids: int) -> None:
         for message_id in message_ids:
@@ -71,9 +79,15 @@ class Flow:
         self.purpose, self.new_pin, self.pin_change = None, None, None
 
     def pause(self) -> None:
-        """She went elsewhere in the bot: what she types next is not for the journal."""
+        """She went elsewhere in the bot: what she types next is not for the journal, and nothing waits for
+        the journal to open."""
         self.end_pin()
-        self.awaiting, self.in_entry, self.then = None, False, AfterUnlock.MENU
+        self.awaiting, self.in_entry, self.then, self.after_open = None, False, AfterUnlock.MENU, None
+
+    def take_after_open(self) -> Callable[[Turn], Awaitable[None]] | None:
+        """What waits for the journal to open, once: it is no longer waiting."""
+        action, self.after_open = self.after_open, None
+        return action
 
 
 def flow_of(context: Context) -> Flow:

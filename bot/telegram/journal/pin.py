@@ -102,9 +102,13 @@ async def create(turn: Turn, *, with_pin: bool) -> None:
     elif with_pin:
         await ask_new_pin(turn, PinPurpose.CREATE)
     else:
+        waiting = turn.flow.take_after_open()
         turn.flow.pause()
         await turn.journal.create(turn.key)
         await turn.delete_pin_prompts()
+        if waiting is not None:
+            await waiting(turn)
+            return
         await records.show_menu(turn, intro=turn.ui.text("journal_created"))
 
 
@@ -224,6 +228,10 @@ async def _confirm_new_pin(turn: Turn, typed: str) -> None:
         notice = turn.ui.text("journal_pin_set")
     flow.end_pin()
     await turn.delete_pin_prompts()
+    waiting = flow.take_after_open() if purpose == PinPurpose.CREATE else None
+    if waiting is not None:
+        await waiting(turn)
+        return
     await guarded(turn, lambda: records.show_menu(turn, edit=False, intro=notice))
 
 
@@ -233,10 +241,15 @@ async def _reply(turn: Turn, text: str) -> None:
 
 
 async def after_unlock(turn: Turn, then: AfterUnlock, *, short_pin: bool = False) -> None:
-    """The right PIN: on to the menu, the entry where it was, or the cancel she had asked for. A PIN shorter
-    than new ones must be is pointed out once, on the menu (which has the button to change it)."""
+    """The right PIN: on to the menu, the entry where it was, the cancel she had asked for, or what waited
+    for the journal to open (flow.after_open). A PIN shorter than new ones must be is pointed out once, on the
+    menu (which has the button to change it)."""
     if then == AfterUnlock.CANCEL:
         await entry.cancel_entry(turn)
+        return
+    waiting = turn.flow.take_after_open()
+    if waiting is not None:  # the journal was opened for something else (saving a danger check)
+        await waiting(turn)
         return
     draft = await turn.journal.draft(turn.key) if then == AfterUnlock.ENTRY else None
     if draft is None:

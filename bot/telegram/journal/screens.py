@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.content import callbacks as content_callbacks
 from bot.content.i18n import Localizer
+from bot.content.registry import DANGER_CHECK_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.journal import parsing
 from bot.journal.keys import PIN_MAX_CHARS, PIN_MIN_CHARS
@@ -172,6 +174,7 @@ def menu(ui: Localizer, count: int, status: JournalStatus, intro: str | None = N
         rows.append([button(ui, "journal_button_lock", cb.Lock())])
     else:
         rows.append([button(ui, "journal_button_pin_set", cb.Pin(cb.PinAction.SET))])
+    rows.append([ButtonView(ui.text("journal_button_danger_check"), content_callbacks.for_screen(DANGER_CHECK_SCREEN))])
     rows.append(navigation_row(ui))
     text = "\n".join(lines)
     if intro:

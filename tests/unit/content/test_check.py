@@ -440,3 +440,19 @@ def test_sources_differ_between_languages(tree):
 def test_notes_may_differ_between_languages(tree):
     replace_in(tree / "kk" / "main.yaml", "    - egov\n  checked", '    - {id: egov, note: "102-бап"}\n  checked')
     assert errors(tree) == []
+
+
+def test_a_message_made_of_several_screens_must_fit_one_telegram_message(tree):
+    # The danger check's result with every sign marked is one message of several screens: each screen alone
+    # is short enough, all of them together are not.
+    from bot.content.registry import DANGER_RESULT_SCREEN, DANGER_SIGN_SCREENS
+
+    path = tree / "ru" / "danger.yaml"
+    for screen_id in DANGER_SIGN_SCREENS:
+        replace_in(path, f"  text: {screen_id} ru\n", f"  text: {'Long advice. ' * 50}\n")
+    line = path.read_text(encoding="utf-8").splitlines().index(f"{DANGER_RESULT_SCREEN}:") + 2
+    found = errors(tree)
+    assert len(found) == 1, found
+    expected = f"ru/danger.yaml:{line}: the screens {DANGER_RESULT_SCREEN}, danger_check_choking"
+    assert found[0].startswith(expected), found
+    assert "Telegram allows 4096. Shorten them" in found[0]
