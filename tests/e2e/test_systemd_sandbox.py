@@ -21,7 +21,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.process import START_TIMEOUT, environment_without_bot_settings, stop
-from tests.support.units import SANDBOX_SITE, SERVICE, SYSTEMD_ANALYZE, libseccomp_available, sandbox
+from tests.support.units import (
+    SANDBOX_SITE,
+    SERVICE,
+    SYSTEMD_ANALYZE,
+    credential_like_systemd,
+    libseccomp_available,
+    sandbox,
+)
 
 pytestmark = pytest.mark.skipif(
     SYSTEMD_ANALYZE is None or not libseccomp_available() or platform.machine() != "x86_64",
@@ -44,14 +51,13 @@ def seccomp_filters(pid: int) -> int:
 
 
 async def test_the_bot_answers_and_stops_cleanly_inside_the_units_system_call_filter(sim, start_bot, tmp_path):
-    # The key as systemd hands it over: a file of its own, readable by the service alone.
+    # The key as systemd hands it over (LoadCredential=, BOT_SECRET_KEY_FILE=%d/secret_key).
     credentials = tmp_path / "credentials"
-    credentials.mkdir(mode=0o500)
-    key = credentials / "secret_key"
-    key.write_text("a" * 64 + "\n", encoding="ascii")
-    key.chmod(0o400)
+    key = credential_like_systemd(credentials, "secret_key", "a" * 64 + "\n")
     she = sim.add_user(first_name="Aigerim", language_code="ru")
-    process = await start_bot(BOT_SECRET_KEY_FILE=str(key), **sandboxed_env(tmp_path))
+    process = await start_bot(
+        BOT_SECRET_KEY_FILE=str(key), CREDENTIALS_DIRECTORY=str(credentials), **sandboxed_env(tmp_path)
+    )
     await she.send_text("/start")
     welcome = await she.wait_reply(timeout=START_TIMEOUT)
     assert "Здравствуйте" in welcome.text

@@ -128,3 +128,25 @@ def libseccomp_available() -> bool:
     except OSError:
         return False
     return True
+
+
+def credential_like_systemd(folder: Path, name: str, text: str, service_uid: int = 65534) -> Path:
+    """A file the way systemd 255+ hands a LoadCredential= to a service: in a folder of its own, mode 0400 and
+    owned by root, with a POSIX ACL granting the service's user read access — so it shows as mode 0440. Where the
+    file system takes no ACL (systemd then chowns the file instead), mode 0440 stands in for it."""
+    import os
+    import struct
+
+    folder.mkdir(mode=0o500, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o400)
+    read, unset = 0o4, 0xFFFFFFFF
+    user_obj, user, group_obj, mask, other = 0x01, 0x02, 0x04, 0x10, 0x20
+    entries = [(user_obj, read, unset), (user, read, service_uid), (group_obj, 0, unset), (mask, read, unset)]
+    acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in [*entries, (other, 0, unset)])
+    try:
+        os.setxattr(path, "system.posix_acl_access", acl)
+    except OSError:
+        path.chmod(0o440)
+    return path

@@ -24,6 +24,7 @@ from typing import ClassVar
 import pytest
 import yaml
 
+from bot.config import ConfigError, Settings, resolve_secret_key
 from bot.logging_setup import TOKEN_SHAPE
 from tests.support.process import environment_without_bot_settings
 from tests.support.units import (
@@ -34,6 +35,7 @@ from tests.support.units import (
     SERVICE,
     SHIPPED_PYTHON,
     SYSTEMD_ANALYZE,
+    credential_like_systemd,
     directives,
     runnable_copies,
     value,
@@ -139,6 +141,33 @@ def environment(unit: Path) -> dict[str, str]:
 def seconds(span: str) -> int:
     number, unit = re.fullmatch(r"(\d+)\s*(s|min|)", span).groups()  # type: ignore[union-attr]
     return int(number) * (60 if unit == "min" else 1)
+
+
+def test_the_key_as_systemd_hands_it_over_is_accepted_though_its_acl_shows_mode_0440(tmp_path, monkeypatch):
+    credentials = tmp_path / "credentials" / "dv-help-bot.service"
+    credentials.parent.mkdir()
+    key = credential_like_systemd(credentials, "secret_key", "k" * 64 + "\n")
+    assert key.stat().st_mode & 0o777 == 0o440  # what the bot sees: root's file, group bits from the ACL's mask
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))  # set by systemd for this service alone
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", secret_key_file=key)
+    assert resolve_secret_key(settings) == (b"k" * 64, False)
+
+
+def test_a_key_readable_by_others_outside_the_services_credentials_folder_is_still_refused(tmp_path, monkeypatch):
+    credentials = tmp_path / "credentials" / "dv-help-bot.service"
+    credentials.mkdir(parents=True)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    beside = tmp_path / "credentials" / "dv-help-bot.service-other"  # a name that merely begins the same way
+    beside.mkdir()
+    linked = credentials / "linked_key"  # a link inside the folder to a key outside it
+    outside = tmp_path / "open.key"
+    for key in (beside / "secret_key", outside):
+        key.write_text("k" * 64 + "\n", encoding="utf-8")
+        key.chmod(0o640)
+    linked.symlink_to(outside)
+    for key in (beside / "secret_key", linked):
+        with pytest.raises(ConfigError, match="can be read by others"):
+            resolve_secret_key(Settings(_env_file=None, data_dir=tmp_path / "data", secret_key_file=key))
 
 
 # --- docker compose ----------------------------------------------------------------------------------------------
