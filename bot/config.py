@@ -286,11 +286,24 @@ def _read_key_file(path: Path, name: str = f"{ENV_PREFIX}SECRET_KEY_FILE") -> by
         raise ConfigError(f"{name}: {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{name}: cannot read {path} ({type(error).__name__})") from None
-    if problem := _readable_by_others(path, mode):
+    if (problem := _readable_by_others(path, mode)) and not _is_systemd_credential(path):
         raise ConfigError(f"{name}: {path} {problem}")
     if len(key) < 32:
         raise ConfigError(f"{name}: the key in {path} is shorter than 32 characters (openssl rand -hex 32 makes one)")
     return key.encode("utf-8")
+
+
+def _is_systemd_credential(path: Path) -> bool:
+    """A key systemd handed this service (LoadCredential=): it lies in the service's own credentials folder,
+    which nothing else can enter. Its mode is systemd's, not the operator's: systemd 255 and later grant the
+    service's user read access with an ACL, which shows as mode 0440 though no one else can read the file."""
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        return False
+    try:  # in that folder itself, not in one whose name merely begins the same way, nor reached by a link
+        return path.resolve().is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False
 
 
 def _write_durably(path: Path, data: bytes) -> None:
