@@ -22,6 +22,7 @@ from bot.privacy import Pseudonymizer
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
+from bot.storage.flow_messages import FlowMessageRepository
 from bot.storage.usage import UsageRepository
 from bot.storage.users import UserRepository
 
@@ -50,6 +51,7 @@ class Services:
             users,
             ChatLogRepository(database),
             checklists,
+            FlowMessageRepository(database),
             pseudonyms,
             Sealer(secret_key, WIPE_CHAT_ID),
             settings.auto_wipe_seconds,
@@ -73,7 +75,8 @@ class Services:
 
     async def forget(self, user_id: int) -> list[Case]:
         """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can
-        show that), her journal key and files are destroyed, then her user row, ticks and schedule.
+        show that), her journal key and files are destroyed, then her user row, ticks, schedule and the ids
+        the bot kept of her chat (the wipe's, the journal flow's, a pending export deletion).
         Her chat itself is emptied by the caller, who can talk to Telegram."""
         erased = await self.handoff.erase(user_id)
         await self.journal.delete_all(self.pseudonyms.user_key(user_id))
