@@ -15,7 +15,14 @@ from bot.content.store import ContentStore
 from bot.crypto import CASE_CHAT_ID, WIPE_CHAT_ID, Sealer
 from bot.guide.service import GuideService
 from bot.handoff.hours import WorkingHours
-from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
+from bot.handoff.repository import (
+    AuditRepository,
+    Case,
+    CaseRepository,
+    ErasedTopicRepository,
+    OutboxRepository,
+    PairRepository,
+)
 from bot.handoff.service import HandoffService
 from bot.journal.service import JournalService
 from bot.privacy import Pseudonymizer
@@ -62,6 +69,7 @@ class Services:
             OutboxRepository(database),
             PairRepository(database),
             AuditRepository(database),
+            ErasedTopicRepository(database),
             pseudonyms,
             Sealer(secret_key, CASE_CHAT_ID),
             WorkingHours.parse(settings.work_hours, settings.work_days),
@@ -74,8 +82,8 @@ class Services:
         return cls(database, content, pseudonyms, safety, guide, handoff, journal, journal_database, usage, users)
 
     async def forget(self, user_id: int) -> list[Case]:
-        """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can
-        show that), her journal key and files are destroyed, then her user row, ticks, schedule and the ids
+        """Everything stored about her goes: her cases are deleted (returned, so the advocates' desk can
+        tell their topics), her journal key and files are destroyed, then her user row, ticks, schedule and the ids
         the bot kept of her chat (the wipe's, the journal flow's, a pending export deletion).
         Her chat itself is emptied by the caller, who can talk to Telegram."""
         erased = await self.handoff.erase(user_id)

@@ -1,4 +1,5 @@
-"""SQLite access for the handoff: cases, the relay outbox, message pairs and the audit log."""
+"""SQLite access for the handoff: cases, the relay outbox, message pairs, the audit log and the topics of
+erased cases the advocates' group has yet to be told about."""
 
 from __future__ import annotations
 
@@ -102,6 +103,10 @@ class CaseRepository:
     async def update(self, case_id: int, **fields: object) -> None:
         names = ", ".join(f"{name} = ?" for name in fields)
         await self._db.connection.execute(f"UPDATE cases SET {names} WHERE id = ?", (*fields.values(), case_id))
+
+    async def delete(self, case_id: int) -> None:
+        """The case and, by cascade, its outbox and message pairs."""
+        await self._db.connection.execute("DELETE FROM cases WHERE id = ?", (case_id,))
 
     async def purge_closed(self, closed_before: int) -> int:
         """Retention: the relay data of cases closed long ago goes (outbox and pairs cascade)."""
@@ -261,6 +266,11 @@ class AuditRepository:
             "INSERT INTO audit_log (case_code, actor, action, at) VALUES (?, ?, ?, ?)", (case_code, actor, action, at)
         )
 
+    async def erased(self, case_code: str, at: int) -> None:
+        """The case was erased at her request: of its lines only this one stays (a second call leaves one)."""
+        await self._db.connection.execute("DELETE FROM audit_log WHERE case_code = ?", (case_code,))
+        await self.record(case_code, None, "erase", at)
+
     async def purge_before(self, cutoff: int) -> int:
         cursor = await self._db.connection.execute("DELETE FROM audit_log WHERE at < ?", (cutoff,))
         return cursor.rowcount
@@ -270,6 +280,35 @@ class AuditRepository:
             "SELECT actor, action FROM audit_log WHERE case_code = ? ORDER BY id", (case_code,)
         ) as cursor:
             return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class ErasedTopic:
+    """The topic of a case that was erased, until the advocates' group has been told."""
+
+    thread_id: int
+    code: str
+    card_message_id: int | None
+
+
+class ErasedTopicRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(self, topic: ErasedTopic, at: int) -> None:
+        await self._db.connection.execute(
+            "INSERT OR REPLACE INTO erased_topics (thread_id, code, card_message_id, erased_at) VALUES (?, ?, ?, ?)",
+            (topic.thread_id, topic.code, topic.card_message_id, at),
+        )
+
+    async def waiting(self, limit: int = 20) -> list[ErasedTopic]:
+        async with self._db.connection.execute(
+            "SELECT thread_id, code, card_message_id FROM erased_topics ORDER BY erased_at LIMIT ?", (limit,)
+        ) as cursor:
+            return [ErasedTopic(*row) for row in await cursor.fetchall()]
+
+    async def done(self, thread_id: int) -> None:
+        await self._db.connection.execute("DELETE FROM erased_topics WHERE thread_id = ?", (thread_id,))
 
 
 class DeskStateRepository:

@@ -19,6 +19,8 @@ from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    ErasedTopic,
+    ErasedTopicRepository,
     OutboxItem,
     OutboxRepository,
     PairRepository,
@@ -62,6 +64,7 @@ class HandoffService:
         outbox: OutboxRepository,
         pairs: PairRepository,
         audit: AuditRepository,
+        erased_topics: ErasedTopicRepository,
         pseudonyms: Pseudonymizer,
         sealer: Sealer,
         hours: WorkingHours,
@@ -71,6 +74,7 @@ class HandoffService:
         self.outbox = outbox
         self.pairs = pairs
         self.audit = audit
+        self.erased_topics = erased_topics
         self._pseudonyms = pseudonyms
         self._sealer = sealer
         self.hours = hours
@@ -127,17 +131,22 @@ class HandoffService:
         return await self.cases.get(case.id)
 
     async def erase(self, telegram_user_id: int) -> list[Case]:
-        """/forget: her cases close, advocates are told only that the case was erased, her links go."""
+        """/forget: her cases are deleted at once — the case, its outbox and message pairs, and every audit
+        line of it but one, that case #CODE was erased (no advocate, nothing of her). A case that had a topic
+        leaves only what the group must still be told: the topic's number and the code (`erased_topics`).
+        Returns the cases as they were, for the desk.
+
+        Each step can be done twice: if the process dies half-way, the same /forget (Telegram sends the
+        update again) finishes it."""
         user_key = self._pseudonyms.user_key(telegram_user_id)
         erased = []
         while (case := await self.cases.latest_for_user(user_key)) is not None:
             now = self._now()
-            await self.outbox.drop_pending(case.id, "to_survivor")
-            await self.outbox.drop_pending(case.id, "to_group")
-            await self.outbox.add(case.id, "to_group", now, notice="notice_erased")
-            await self.cases.update(case.id, status="erased", user_key=None, chat_ref=None, closed_at=now)
-            await self.audit.record(case.code, None, "erase", now)
-            erased.append(await self._reload(case))
+            if case.thread_id is not None:
+                await self.erased_topics.add(ErasedTopic(case.thread_id, case.code, case.card_message_id), now)
+            await self.audit.erased(case.code, now)
+            await self.cases.delete(case.id)
+            erased.append(case)
         return erased
 
     async def her_reply(self, item_id: int, telegram_user_id: int) -> tuple[Case, OutboxItem] | None:

@@ -18,7 +18,7 @@ from telegram import Bot, ChatMemberAdministrator, InlineKeyboardButton, InlineK
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.content.i18n import Localizer
-from bot.handoff.repository import Case, DeskStateRepository, OutboxItem
+from bot.handoff.repository import Case, DeskStateRepository, ErasedTopic, OutboxItem
 from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
 from bot.telegram.handoff import callbacks
 from bot.telegram.handoff.callbacks import CaseVerb
@@ -55,6 +55,9 @@ class Desk:
         self._shown: dict[int, tuple[str, str, bool]] = {}  # case id -> (card text, topic name, open)
         self._queue_text: str | None = None
         self._cards_refreshed_at = 0.0
+        self._erased_not_before = 0.0  # after a failure to tell an erased case's topic: when to try again
+        self._erased_tries = 0
+        self._queue_stale = False  # a case left the queue without a change of its own to refresh it
 
     @property
     def group_id(self) -> int:
@@ -123,6 +126,57 @@ class Desk:
         """Something about the case changed: its card, topic and the queue are brought up to date soon."""
         self._dirty.add(case_id)
         self.wake()
+
+    def erased(self, cases: list[Case]) -> None:
+        """Her cases were deleted (/forget): their topics are told and closed, and the queue drops them, soon."""
+        for case in cases:
+            self._dirty.discard(case.id)
+            self._shown.pop(case.id, None)
+        self._erased_not_before = 0.0
+        self._queue_stale = True
+        self.wake()
+
+    async def tell_erased(self) -> int:
+        """For each erased case that had a topic: one line in the topic that it was erased at her request, the
+        card (which held her answers to the questions) reduced to that, the topic renamed and closed. Then
+        the last trace of the case in the database goes. Returns how many topics were told."""
+        if not self.enabled or self.handoff.clock() < self._erased_not_before:
+            return 0
+        told = 0
+        for topic in await self.handoff.erased_topics.waiting():
+            try:
+                await self._tell_erased(topic)
+            except RetryAfter as error:
+                wait = error.retry_after if isinstance(error.retry_after, int) else 1
+                self._erased_not_before = self.handoff.clock() + wait + 1
+                break
+            except BadRequest:
+                # The topic is gone (deleted by an advocate) or the line cannot be sent there: nothing to tell.
+                log.warning("erased case's topic not told error=BadRequest")
+            except TelegramError as error:
+                log.warning("erased case's topic not told yet error=%s", type(error).__name__)
+                self._erased_tries += 1
+                self._erased_not_before = self.handoff.clock() + min(MAX_BACKOFF, 2 ** min(self._erased_tries, 6))
+                break
+            await self.handoff.erased_topics.done(topic.thread_id)
+            self._erased_tries = 0
+            told += 1
+        if told or self._queue_stale:
+            self._queue_stale = False
+            await self.refresh_queue()
+        return told
+
+    async def _tell_erased(self, topic: ErasedTopic) -> None:
+        ui = self.ui()
+        await self.bot.send_message(self.group_id, ui.text("notice_erased"), message_thread_id=topic.thread_id)
+        erased = f"#{topic.code} · {ui.text('status_erased')}"
+        with contextlib.suppress(TelegramError):  # the line above is what matters; these are best effort
+            if topic.card_message_id is not None:
+                await self.bot.edit_message_text(erased, self.group_id, topic.card_message_id, reply_markup=None)
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_forum_topic(self.group_id, topic.thread_id, name=erased[:128])
+        with contextlib.suppress(TelegramError):
+            await self.bot.close_forum_topic(self.group_id, topic.thread_id)
 
     async def refresh_changed(self) -> None:
         while self._dirty:
@@ -243,6 +297,7 @@ class Desk:
         while True:
             try:
                 await self.deliver_due()
+                await self.tell_erased()
                 await self.refresh_changed()
             except Exception as error:  # never let one bad row stop the relay
                 log.error("relay pass failed error=%s", type(error).__name__)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import sqlite3
 
+from bot.config import SECRET_KEY_FILE
+from bot.privacy import Pseudonymizer
 from bot.simulator import Fault, SimMessage, make_png
 from tests.support.desk import advocates_group, desk_env, only_topic, open_case, topic_texts
 from tests.support.process import START_TIMEOUT, stop
@@ -182,13 +185,17 @@ async def test_strangers_groups_are_ignored_and_a_broken_desk_offers_the_hotline
 
 
 async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, start_bot, data_dir):
+    """Issue 13, item 10: her case's rows go at once, not at the retention purge; the audit log keeps one line,
+    that case #CODE was erased; nothing of her (pseudonym, words) is left in any file of the data folder."""
     group = sim.add_forum_group("Advocates")
     she = sim.add_user(first_name="Aigerim", language_code="kk")
     process = await start_bot(**desk_env(group))
-    await open_case(she)
-    await she.send_text("hello")
+    opened = await open_case(she)
+    code = opened.text.split("— ")[1][:4]
+    words = "my husband took the car keys " + secrets.token_hex(4)
+    await she.send_text(words)
     thread_id = await only_topic(sim, group)
-    await sim.wait_until(lambda: "hello" in topic_texts(group, thread_id), timeout=10)
+    await sim.wait_until(lambda: words in topic_texts(group, thread_id), timeout=10)
     await she.send_text("/forget")
     await she.wait_reply()
     await she.press("Әрі қарай")  # the second, explicit confirmation
@@ -197,14 +204,24 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, sta
     erased = "По просьбе обратившегося человека все данные удалены. Обращение закрыто; ответы больше не доставляются."
     await sim.wait_until(lambda: erased in topic_texts(group, thread_id), timeout=10)
     await sim.wait_until(lambda: group.topics[thread_id].is_closed, timeout=10)
+    topic = group.topics[thread_id]
+    assert topic.name == f"#{code} · удалено по просьбе обратившегося человека"  # no language, no urgency
+    card = next(m for m in group.messages(thread_id=thread_id) if not m.is_service)
+    assert card.text == topic.name and not card.button_texts()  # her answers left the card
     assert await stop(process) == 0
+
     with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
-        assert (
-            db.execute("SELECT COUNT(*) FROM cases WHERE user_key IS NOT NULL OR chat_ref IS NOT NULL").fetchone()[0]
-            == 0
-        )
-        assert db.execute("SELECT status FROM cases").fetchall() == [("erased",)]
-        assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+        for table in ("cases", "outbox", "message_pairs", "erased_topics", "users", "chat_messages"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+        assert db.execute("SELECT case_code, actor, action FROM audit_log").fetchall() == [(code, None, "erase")]
+    secret = (data_dir / SECRET_KEY_FILE).read_text(encoding="ascii").strip().encode("ascii")
+    pseudonym = Pseudonymizer(secret).user_key(she.id).encode()
+    holding = [
+        path.name
+        for path in data_dir.rglob("*")
+        if path.is_file() and any(needle in path.read_bytes() for needle in (pseudonym, words.encode()))
+    ]
+    assert holding == []
 
 
 async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim, start_bot):

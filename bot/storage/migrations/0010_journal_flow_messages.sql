@@ -7,3 +7,13 @@ CREATE TABLE journal_flow_messages (
     kind       TEXT NOT NULL CHECK (kind IN ('entry', 'pin')),
     PRIMARY KEY (user_key, message_id)
 ) STRICT;
+
+-- A case she erased (/forget, issue 13, item 10) is deleted at once, with its relay data and its audit lines
+-- but one ("case #CODE was erased"). What the advocates' group must still be told waits here: the topic to
+-- close and tell, by its number and the case code — nothing of her. The row goes once the group was told.
+CREATE TABLE erased_topics (
+    thread_id       INTEGER PRIMARY KEY,
+    code            TEXT NOT NULL,
+    card_message_id INTEGER,
+    erased_at       INTEGER NOT NULL
+) STRICT;
