@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.content.store import ContentStore
-from bot.crypto import CASE_CHAT_ID, WIPE_CHAT_ID, Sealer
+from bot.crypto import CASE_CHAT_ID, RELAY_FILE, WIPE_CHAT_ID, Sealer
 from bot.guide.service import GuideService
 from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import (
@@ -73,6 +73,7 @@ class Services:
             pseudonyms,
             Sealer(secret_key, CASE_CHAT_ID),
             WorkingHours.parse(settings.work_hours, settings.work_days),
+            Sealer(secret_key, RELAY_FILE),
         )
         journal_database = await Database.open(settings.database_path)
         journal = JournalService(

@@ -50,6 +50,7 @@ class OutboxItem:
     reply_to: int | None
     notice: str | None
     attempts: int
+    file_ref: bytes | None = None  # sealed: a photo sent as a file, to be relayed cleaned (see RelayFile)
 
 
 class CaseRepository:
@@ -148,19 +149,20 @@ class OutboxRepository:
         reply_to: int | None = None,
         notice: str | None = None,
         not_before: int | None = None,
+        file_ref: bytes | None = None,
     ) -> int:
         cursor = await self._db.connection.execute(
             """INSERT OR IGNORE INTO outbox (case_id, direction, source_message, media_group_id, reply_to, notice,
-                                   next_attempt_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now),
+                                   next_attempt_at, created_at, file_ref)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now, file_ref),
         )
         return cursor.lastrowid or 0
 
     async def due(self, now: int, limit: int = 50) -> list[OutboxItem]:
         """Pending items in the order they were written, each case's queue kept in order."""
         async with self._db.connection.execute(
-            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts
+            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref
                FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.status = 'pending'
                                AND earlier.case_id = o.case_id AND earlier.direction = o.direction
@@ -172,7 +174,7 @@ class OutboxRepository:
 
     async def get(self, item_id: int) -> OutboxItem | None:
         async with self._db.connection.execute(
-            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts
+            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref
                FROM outbox WHERE id = ?""",
             (item_id,),
         ) as cursor:
@@ -181,7 +183,8 @@ class OutboxRepository:
 
     async def mark_sent(self, item_id: int, sent_message: int | None) -> None:
         await self._db.connection.execute(
-            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1, file_ref = NULL "
+            "WHERE id = ?",
             (sent_message, item_id),
         )
 
@@ -198,11 +201,14 @@ class OutboxRepository:
         )
 
     async def drop(self, item_id: int) -> None:
-        await self._db.connection.execute("UPDATE outbox SET status = 'dropped' WHERE id = ?", (item_id,))
+        await self._db.connection.execute(
+            "UPDATE outbox SET status = 'dropped', file_ref = NULL WHERE id = ?", (item_id,)
+        )
 
     async def drop_pending(self, case_id: int, direction: str) -> None:
         await self._db.connection.execute(
-            "UPDATE outbox SET status = 'dropped' WHERE case_id = ? AND direction = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'dropped', file_ref = NULL "
+            "WHERE case_id = ? AND direction = ? AND status = 'pending'",
             (case_id, direction),
         )
 

@@ -14,12 +14,20 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, ChatMemberAdministrator, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.content.i18n import Localizer
 from bot.handoff.repository import Case, DeskStateRepository, ErasedTopic, OutboxItem
-from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
+from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, RelayFile, Triage
+from bot.images import without_metadata
 from bot.telegram.handoff import callbacks
 from bot.telegram.handoff.callbacks import CaseVerb
 
@@ -378,20 +386,54 @@ class Desk:
         if her_chat is None:
             await self.handoff.outbox.drop(item.id)
             return
-        if len(batch) > 1:
+        if len(batch) > 1 and not any(part.file_ref for part in batch):
             ids = [part.source_message for part in batch if part.source_message is not None]
             copies = await self.bot.copy_messages(self.group_id, her_chat, ids, message_thread_id=case.thread_id)
             for part, copy in zip(batch, copies, strict=False):
                 await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id)
                 await self.handoff.outbox.mark_sent(part.id, copy.message_id)
             return
-        reply = await self._reply_in_group(case, item.reply_to)
-        assert item.source_message is not None  # a message, not a notice (notices were sent above)
-        copy = await self.bot.copy_message(
-            self.group_id, her_chat, item.source_message, message_thread_id=case.thread_id, reply_parameters=reply
+        # One by one: an album with a photo to clean goes in order, not together (a cleaned photo is a new
+        # upload, which copyMessages cannot carry).
+        for part in batch:
+            reply = await self._reply_in_group(case, part.reply_to)
+            assert part.source_message is not None  # a message, not a notice (notices were sent above)
+            file = self.handoff.relay_file(case, part)
+            sent_id = await self._send_cleaned(case, file, reply) if file is not None else None
+            if sent_id is None:
+                copy = await self.bot.copy_message(
+                    self.group_id, her_chat, part.source_message, message_thread_id=case.thread_id,
+                    reply_parameters=reply,
+                )  # fmt: skip
+                sent_id = copy.message_id
+            await self.handoff.pairs.add(case.id, part.source_message, sent_id)
+            await self.handoff.outbox.mark_sent(part.id, sent_id)
+
+    async def _send_cleaned(self, case: Case, file: RelayFile, reply: ReplyParameters | None) -> int | None:
+        """Her photo sent as a file, redrawn without its metadata and sent under a neutral name; None if it
+        cannot be read as an image (it is then copied as it is)."""
+        try:
+            telegram_file = await self.bot.get_file(file.file_id)
+            data = bytes(await telegram_file.download_as_bytearray(read_timeout=120))
+        except BadRequest as error:  # "file is too big", or no longer there: copied (or found gone) instead
+            log.info("relay file not downloaded case=%s error=%s", case.code, type(error).__name__)
+            return None
+        clean = await asyncio.to_thread(without_metadata, data)  # decoding takes a while: not on the event loop
+        del data
+        if clean is None:
+            log.info("relay file not cleaned, copied as it is case=%s", case.code)
+            return None
+        sent = await self.bot.send_document(
+            self.group_id,
+            InputFile(clean.data, filename=f"photo.{clean.extension}"),
+            caption=file.caption_html,
+            message_thread_id=case.thread_id,
+            reply_parameters=reply,
+            disable_content_type_detection=True,
+            read_timeout=60,
+            write_timeout=60,
         )
-        await self.handoff.pairs.add(case.id, item.source_message or 0, copy.message_id)
-        await self.handoff.outbox.mark_sent(item.id, copy.message_id)
+        return sent.message_id
 
     async def _to_survivor(self, case: Case, item: OutboxItem) -> None:
         her_chat = self.handoff.chat_id(case)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import secrets
 import sqlite3
+
+from PIL import Image
 
 from bot.config import SECRET_KEY_FILE
 from bot.privacy import Pseudonymizer
 from bot.simulator import Fault, SimMessage, make_png
 from tests.support.desk import advocates_group, desk_env, only_topic, open_case, topic_texts
+from tests.support.images import photo_with_location
 from tests.support.process import START_TIMEOUT, stop
 
 
@@ -261,3 +265,39 @@ async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim
         raise AssertionError([str(m) for m in she.messages[-4:]] + topic_texts(group, thread_id)) from None
     assert await stop(process) == 0
     assert not any("2468" in text for text in topic_texts(group, thread_id))
+
+
+async def test_a_photo_sent_as_a_file_reaches_the_advocates_without_its_location_or_its_name(
+    sim, start_bot, data_dir, bot_log
+):
+    """Security review, item 1: Telegram strips a photo's metadata, not a file's. A photo she sends as a file
+    reaches the topic redrawn from its pixels, under a neutral name, with her caption; other files as they are."""
+    place = "SECRET-STREET-" + secrets.token_hex(3)
+    original = photo_with_location(place, size=(90, 60))
+    group, _advocate = advocates_group(sim)
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**desk_env(group))
+    await open_case(she)
+    name = f"IMG_20261201_{place}.jpg"
+    await she.send_document(original, filename=name, caption="бұл менің үйім")
+    await she.send_document(b"%PDF-1.4 a report", filename="report.pdf")
+    thread_id = await only_topic(sim, group)
+
+    def files_in_topic() -> list[SimMessage]:
+        return [m for m in group.messages(thread_id=thread_id) if m.media == "document"]
+
+    await sim.wait_until(lambda: len(files_in_topic()) == 2, timeout=15)
+    photo, report = files_in_topic()
+    assert photo.raw["document"]["file_name"] == "photo.jpg" and place not in str(photo.raw)
+    assert photo.caption == "бұл менің үйім"
+    relayed = sim.world.files[photo.file_ids[0]].data
+    assert place.encode() not in relayed and b"Exif" not in relayed
+    with Image.open(io.BytesIO(relayed)) as image:
+        assert not image.getexif() and image.size == (60, 90)  # upright, as the camera meant it
+    assert report.raw["document"]["file_name"] == "report.pdf"  # copied as it is (the consent screen says so)
+    assert len(sim.calls_to("copyMessage")) == 1 and len(sim.calls_to("sendDocument")) == 1
+    assert await stop(process) == 0
+
+    with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM outbox WHERE file_ref IS NOT NULL").fetchone()[0] == 0
+    assert place not in bot_log.read_text(encoding="utf-8")

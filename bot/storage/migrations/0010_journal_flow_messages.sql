@@ -17,3 +17,9 @@ CREATE TABLE erased_topics (
     card_message_id INTEGER,
     erased_at       INTEGER NOT NULL
 ) STRICT;
+
+-- A photo she sends as a file is relayed redrawn without its metadata (GPS, camera, time) and under a neutral
+-- name (security review, item 1). The relay needs the file's id and her caption for that, which the outbox
+-- otherwise never holds: both are sealed (AES-256-GCM, key from BOT_SECRET_KEY by HKDF, bound to her case and
+-- the message), and cleared once the item is sent or dropped.
+ALTER TABLE outbox ADD COLUMN file_ref BLOB;
