@@ -1,3 +1,7 @@
+-- What must not linger (issue 13, item 10; security review, item 1), in three parts: the journal flow's message
+-- ids, the topics of erased cases still to be told, and the sealed reference of a photo waiting to be relayed
+-- without its metadata.
+
 -- The journal flow's messages (issue 13, item 10): the guided entry's prompts and answers and the PIN dialog's
 -- messages, which the flow deletes when it ends. Kept here rather than in memory only, so that a restart in the
 -- middle of an entry or a PIN dialog does not leave them in her chat. Ids only; never text.
