@@ -1,7 +1,8 @@
 """Sealing small values the server must read back later (AES-256-GCM, key from BOT_SECRET_KEY by HKDF).
 
-Used for the chat id of a scheduled wipe: the job needs it, but a copy of the database alone must not
-reveal it. Associated data binds each sealed value to its row, so values cannot be swapped between rows.
+Used for the chat id of a scheduled wipe or of a case, and for a photo waiting in the relay's outbox: the
+bot needs them, but a copy of the database alone must not reveal them. Associated data binds each sealed
+value to its row, so values cannot be swapped between rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ CASE_CHAT_ID = b"case-chat-id"
 JOURNAL_KEK = b"journal-kek"  # wraps journal keys (with the PIN's Argon2 output, when she set one)
 JOURNAL_BINDING = b"journal-binding"  # the pseudonym a moved journal stays bound to (key rotation)
 LEGACY_KEYS = b"legacy-keys"  # the previous key's subkeys, kept during a key rotation
+RELAY_FILE = b"relay-file"  # a photo's file id and caption, while it waits in the outbox to be cleaned
 
 
 def derive_key(secret_key: bytes, purpose: bytes) -> bytes:

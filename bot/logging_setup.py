@@ -3,8 +3,8 @@
 Log lines carry pseudonyms, ids of updates and error types — never message text, names, usernames or raw
 Telegram ids. Libraries are capped even when BOT_LOG_LEVEL=DEBUG: at DEBUG python-telegram-bot logs every
 API call with its parameters (chat ids, message texts) and aiosqlite every query with its values; httpx logs
-request URLs, which contain the bot token. The token is also masked in anything formatted anyway
-(tracebacks included).
+request URLs, which contain the bot token; Pillow logs every EXIF tag of a photo (its GPS position). The
+token is also masked in anything formatted anyway (tracebacks included).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ LIBRARY_CEILINGS = {
     "httpcore": logging.WARNING,
     "apscheduler": logging.WARNING,
     "aiohttp.access": logging.WARNING,
+    "PIL": logging.INFO,  # at DEBUG Pillow logs every EXIF tag it reads, a photo's GPS position included
 }
 
 

@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.content.i18n import Localizer
 from bot.content.store import ContentStore
-from bot.crypto import CASE_CHAT_ID, WIPE_CHAT_ID, Sealer
+from bot.crypto import CASE_CHAT_ID, RELAY_FILE, WIPE_CHAT_ID, Sealer
 from bot.danger.model import Result
 from bot.danger.service import DangerCheckService
 from bot.guide.service import GuideService
 from bot.handoff.hours import WorkingHours
-from bot.handoff.repository import AuditRepository, Case, CaseRepository, OutboxRepository, PairRepository
+from bot.handoff.repository import (
+    AuditRepository,
+    Case,
+    CaseRepository,
+    ErasedTopicRepository,
+    OutboxRepository,
+    PairRepository,
+)
 from bot.handoff.service import HandoffService
 from bot.journal.model import Entry, EntryFields
 from bot.journal.service import JournalService
@@ -29,6 +36,7 @@ from bot.rotation.rotate import load_legacy
 from bot.safety.service import SafetyService
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
 from bot.storage.database import Database
+from bot.storage.flow_messages import FlowMessageRepository
 from bot.storage.usage import UsageRepository
 from bot.storage.users import UserRepository
 
@@ -60,6 +68,7 @@ class Services:
             users,
             ChatLogRepository(database),
             checklists,
+            FlowMessageRepository(database),
             pseudonyms,
             Sealer(secret_key, WIPE_CHAT_ID),
             settings.auto_wipe_seconds,
@@ -70,9 +79,11 @@ class Services:
             OutboxRepository(database),
             PairRepository(database),
             AuditRepository(database),
+            ErasedTopicRepository(database),
             pseudonyms,
             Sealer(secret_key, CASE_CHAT_ID),
             WorkingHours.parse(settings.work_hours, settings.work_days),
+            Sealer(secret_key, RELAY_FILE),
         )
         journal_database = await Database.open(settings.database_path)
         journal = JournalService(
@@ -106,8 +117,9 @@ class Services:
             self.safety.forget_cached(user_id)
 
     async def forget(self, user_id: int) -> list[Case]:
-        """Everything stored about her goes: her cases are erased (returned, so the advocates' desk can
-        show that), her journal key and files are destroyed, then her user row, ticks and schedule.
+        """Everything stored about her goes: her cases are deleted (returned, so the advocates' desk can
+        tell their topics), her journal key and files are destroyed, then her user row, ticks, schedule and the ids
+        the bot kept of her chat (the wipe's, the journal flow's, a pending export deletion).
         Her chat itself is emptied by the caller, who can talk to Telegram."""
         erased = await self.handoff.erase(user_id)
         await self.journal.delete_all(self.pseudonyms.user_key(user_id))

@@ -1,4 +1,5 @@
-"""SQLite access for the handoff: cases, the relay outbox, message pairs and the audit log."""
+"""SQLite access for the handoff: cases, the relay outbox, message pairs, the audit log and the topics of
+erased cases the advocates' group has yet to be told about."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class OutboxItem:
     reply_to: int | None
     notice: str | None
     attempts: int
+    file_ref: bytes | None = None  # sealed: a photo sent as a file, to be relayed cleaned (see RelayFile)
 
 
 class CaseRepository:
@@ -103,6 +105,10 @@ class CaseRepository:
         names = ", ".join(f"{name} = ?" for name in fields)
         await self._db.connection.execute(f"UPDATE cases SET {names} WHERE id = ?", (*fields.values(), case_id))
 
+    async def delete(self, case_id: int) -> None:
+        """The case and, by cascade, its outbox and message pairs."""
+        await self._db.connection.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+
     async def purge_closed(self, closed_before: int) -> int:
         """Retention: the relay data of cases closed long ago goes (outbox and pairs cascade)."""
         cursor = await self._db.connection.execute(
@@ -143,19 +149,20 @@ class OutboxRepository:
         reply_to: int | None = None,
         notice: str | None = None,
         not_before: int | None = None,
+        file_ref: bytes | None = None,
     ) -> int:
         cursor = await self._db.connection.execute(
             """INSERT OR IGNORE INTO outbox (case_id, direction, source_message, media_group_id, reply_to, notice,
-                                   next_attempt_at, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now),
+                                   next_attempt_at, created_at, file_ref)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now, file_ref),
         )
         return cursor.lastrowid or 0
 
     async def due(self, now: int, limit: int = 50) -> list[OutboxItem]:
         """Pending items in the order they were written, each case's queue kept in order."""
         async with self._db.connection.execute(
-            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts
+            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref
                FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.status = 'pending'
                                AND earlier.case_id = o.case_id AND earlier.direction = o.direction
@@ -167,7 +174,7 @@ class OutboxRepository:
 
     async def get(self, item_id: int) -> OutboxItem | None:
         async with self._db.connection.execute(
-            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts
+            """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref
                FROM outbox WHERE id = ?""",
             (item_id,),
         ) as cursor:
@@ -176,7 +183,8 @@ class OutboxRepository:
 
     async def mark_sent(self, item_id: int, sent_message: int | None) -> None:
         await self._db.connection.execute(
-            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1, file_ref = NULL "
+            "WHERE id = ?",
             (sent_message, item_id),
         )
 
@@ -193,11 +201,14 @@ class OutboxRepository:
         )
 
     async def drop(self, item_id: int) -> None:
-        await self._db.connection.execute("UPDATE outbox SET status = 'dropped' WHERE id = ?", (item_id,))
+        await self._db.connection.execute(
+            "UPDATE outbox SET status = 'dropped', file_ref = NULL WHERE id = ?", (item_id,)
+        )
 
     async def drop_pending(self, case_id: int, direction: str) -> None:
         await self._db.connection.execute(
-            "UPDATE outbox SET status = 'dropped' WHERE case_id = ? AND direction = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'dropped', file_ref = NULL "
+            "WHERE case_id = ? AND direction = ? AND status = 'pending'",
             (case_id, direction),
         )
 
@@ -261,6 +272,11 @@ class AuditRepository:
             "INSERT INTO audit_log (case_code, actor, action, at) VALUES (?, ?, ?, ?)", (case_code, actor, action, at)
         )
 
+    async def erased(self, case_code: str, at: int) -> None:
+        """The case was erased at her request: of its lines only this one stays (a second call leaves one)."""
+        await self._db.connection.execute("DELETE FROM audit_log WHERE case_code = ?", (case_code,))
+        await self.record(case_code, None, "erase", at)
+
     async def purge_before(self, cutoff: int) -> int:
         cursor = await self._db.connection.execute("DELETE FROM audit_log WHERE at < ?", (cutoff,))
         return cursor.rowcount
@@ -270,6 +286,35 @@ class AuditRepository:
             "SELECT actor, action FROM audit_log WHERE case_code = ? ORDER BY id", (case_code,)
         ) as cursor:
             return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class ErasedTopic:
+    """The topic of a case that was erased, until the advocates' group has been told."""
+
+    thread_id: int
+    code: str
+    card_message_id: int | None
+
+
+class ErasedTopicRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(self, topic: ErasedTopic, at: int) -> None:
+        await self._db.connection.execute(
+            "INSERT OR REPLACE INTO erased_topics (thread_id, code, card_message_id, erased_at) VALUES (?, ?, ?, ?)",
+            (topic.thread_id, topic.code, topic.card_message_id, at),
+        )
+
+    async def waiting(self, limit: int = 20) -> list[ErasedTopic]:
+        async with self._db.connection.execute(
+            "SELECT thread_id, code, card_message_id FROM erased_topics ORDER BY erased_at LIMIT ?", (limit,)
+        ) as cursor:
+            return [ErasedTopic(*row) for row in await cursor.fetchall()]
+
+    async def done(self, thread_id: int) -> None:
+        await self._db.connection.execute("DELETE FROM erased_topics WHERE thread_id = ?", (thread_id,))
 
 
 class DeskStateRepository:

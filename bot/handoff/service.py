@@ -8,10 +8,14 @@ delivers the outbox.
 
 from __future__ import annotations
 
+import json
+import logging
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
 
 from bot.crypto import Sealer
 from bot.handoff.hours import WorkingHours
@@ -19,11 +23,15 @@ from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    ErasedTopic,
+    ErasedTopicRepository,
     OutboxItem,
     OutboxRepository,
     PairRepository,
 )
 from bot.privacy import Pseudonymizer
+
+log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
 CODE_LENGTH = 4
@@ -55,6 +63,16 @@ class Triage:
         return self.safe == "n"
 
 
+@dataclass(frozen=True)
+class RelayFile:
+    """A photo she sent as a file: relayed downloaded, cleaned of its metadata and sent anew under a neutral
+    name, rather than copied as it is. Its caption (her words, as HTML) goes with it, since a new message
+    cannot copy the old one's. Kept in the outbox only sealed, and only until it is sent."""
+
+    file_id: str
+    caption_html: str | None
+
+
 class HandoffService:
     def __init__(
         self,
@@ -62,19 +80,23 @@ class HandoffService:
         outbox: OutboxRepository,
         pairs: PairRepository,
         audit: AuditRepository,
+        erased_topics: ErasedTopicRepository,
         pseudonyms: Pseudonymizer,
         sealer: Sealer,
         hours: WorkingHours,
+        file_sealer: Sealer,  # photos waiting in the outbox (their own key: another purpose than chat ids)
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.cases = cases
         self.outbox = outbox
         self.pairs = pairs
         self.audit = audit
+        self.erased_topics = erased_topics
         self._pseudonyms = pseudonyms
         self._sealer = sealer
         self.hours = hours
         self.clock = clock
+        self._file_sealer = file_sealer
 
     # ------------------------------------------------------------------------------------ survivor side
 
@@ -96,9 +118,15 @@ class HandoffService:
         return case
 
     async def survivor_wrote(
-        self, telegram_user_id: int, message_id: int, media_group_id: str | None, reply_to: int | None
+        self,
+        telegram_user_id: int,
+        message_id: int,
+        media_group_id: str | None,
+        reply_to: int | None,
+        file: RelayFile | None = None,
     ) -> Case | None:
-        """Her message while she has a case: queued for the topic. A closed case opens again."""
+        """Her message while she has a case: queued for the topic. A closed case opens again. `file`: a photo
+        sent as a file, to be relayed cleaned of its metadata."""
         case = await self.case_of(telegram_user_id)
         if case is None:
             return None
@@ -112,11 +140,27 @@ class HandoffService:
             # Every part of an album waits for the same moment, the first part's: a second turning between
             # two parts would otherwise send the first one alone.
             not_before = await self.outbox.album_due_at(case.id, media_group_id) or now + ALBUM_WAIT
+        file_ref = None
+        if file is not None and case.user_key is not None:
+            plain = json.dumps({"file_id": file.file_id, "caption": file.caption_html}).encode()
+            file_ref = self._file_sealer.seal(plain, _file_binding(case.user_key, message_id))
         await self.outbox.add(
             case.id, "to_group", now, source_message=message_id, media_group_id=media_group_id, reply_to=reply_to,
-            not_before=not_before,
+            not_before=not_before, file_ref=file_ref,
         )  # fmt: skip
         return await self.cases.get(case.id)
+
+    def relay_file(self, case: Case, item: OutboxItem) -> RelayFile | None:
+        """The photo of an outbox item, to relay cleaned; None if it has none, or it cannot be opened (sealed
+        under another key): it is then copied as it is, like any other file."""
+        if item.file_ref is None or case.user_key is None or item.source_message is None:
+            return None
+        try:
+            plain = json.loads(self._file_sealer.open(item.file_ref, _file_binding(case.user_key, item.source_message)))
+        except (InvalidTag, ValueError):
+            log.error("relay file unreadable case=%s error=InvalidTag", case.code)
+            return None
+        return RelayFile(str(plain["file_id"]), plain.get("caption"))
 
     async def close_by_survivor(self, telegram_user_id: int) -> Case | None:
         case = await self.case_of(telegram_user_id)
@@ -127,17 +171,22 @@ class HandoffService:
         return await self.cases.get(case.id)
 
     async def erase(self, telegram_user_id: int) -> list[Case]:
-        """/forget: her cases close, advocates are told only that the case was erased, her links go."""
+        """/forget: her cases are deleted at once — the case, its outbox and message pairs, and every audit
+        line of it but one, that case #CODE was erased (no advocate, nothing of her). A case that had a topic
+        leaves only what the group must still be told: the topic's number and the code (`erased_topics`).
+        Returns the cases as they were, for the desk.
+
+        Each step can be done twice: if the process dies half-way, the same /forget (Telegram sends the
+        update again) finishes it."""
         user_key = self._pseudonyms.user_key(telegram_user_id)
         erased = []
         while (case := await self.cases.latest_for_user(user_key)) is not None:
             now = self._now()
-            await self.outbox.drop_pending(case.id, "to_survivor")
-            await self.outbox.drop_pending(case.id, "to_group")
-            await self.outbox.add(case.id, "to_group", now, notice="notice_erased")
-            await self.cases.update(case.id, status="erased", user_key=None, chat_ref=None, closed_at=now)
-            await self.audit.record(case.code, None, "erase", now)
-            erased.append(await self._reload(case))
+            if case.thread_id is not None:
+                await self.erased_topics.add(ErasedTopic(case.thread_id, case.code, case.card_message_id), now)
+            await self.audit.erased(case.code, now)
+            await self.cases.delete(case.id)
+            erased.append(case)
         return erased
 
     async def her_reply(self, item_id: int, telegram_user_id: int) -> tuple[Case, OutboxItem] | None:
@@ -250,3 +299,8 @@ class HandoffService:
 
     def _now(self) -> int:
         return int(self.clock())
+
+
+def _file_binding(user_key: str, message_id: int) -> bytes:
+    """A sealed file reference belongs to her message and no other row."""
+    return f"{user_key}/{message_id}".encode()

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from babel.dates import format_time
 from fpdf import FPDF, FontFace, XPos, YPos
-from PIL import Image, ImageOps  # a dependency of fpdf2, which uses it for images too
 
 from bot.content.i18n import Localizer
+from bot.images import without_metadata
 from bot.journal.model import Attachment, ChainReport, ChildrenPresent, Entry, RecordKind
 
 log = logging.getLogger(__name__)
@@ -362,25 +362,14 @@ def _photo(pdf: _Document, block: Photo, load_image: Callable[[Attachment], byte
 def _prepare_image(data: bytes | None) -> tuple[bytes, tuple[int, int]] | None:
     """The bytes to embed and the pixel size, or None when the file is not a readable JPEG or PNG.
 
-    Every photo is drawn anew, so nothing but its pixels reaches the PDF: no EXIF (GPS position, time,
-    camera), no comments, no embedded thumbnail. The original, with whatever it carries, stays only in the
-    encrypted journal, and the hash listed beside it is the original's."""
+    Every photo is drawn anew (bot/images.py), so nothing but its pixels reaches the PDF: no EXIF (GPS
+    position, time, camera), no comments, no embedded thumbnail. The original, with whatever it carries, stays
+    only in the encrypted journal, and the hash listed beside it is the original's."""
     if data is None or not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
         return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            # Turned as the camera meant it, since the orientation tag goes with the rest of the metadata.
-            upright = ImageOps.exif_transpose(image)
-            if upright.mode not in ("RGB", "L"):
-                upright = upright.convert("RGB")
-            # Large photos are reduced so the PDF stays small enough to send.
-            upright.thumbnail((MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS))
-            # A new image from the pixels alone: Pillow would otherwise carry the comment (and more) over.
-            pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            buffer = io.BytesIO()
-            pixels.save(buffer, format="JPEG", quality=88)
-            return buffer.getvalue(), pixels.size
-    except Exception as error:  # any decoder error: a damaged or hostile file must not stop the export
-        log.warning("journal photo not embedded error=%s", type(error).__name__)
+    # Large photos are reduced so the PDF stays small enough to send.
+    clean = without_metadata(data, max_side=MAX_IMAGE_PIXELS, as_jpeg=True)
+    if clean is None:  # a damaged or hostile file must not stop the export
+        log.warning("journal photo not embedded")
         return None
+    return clean.data, clean.size

@@ -72,9 +72,9 @@ class PseudonymMoves:
             await self._repo.set_sealed("journal_keys", old, sealed)
         old_ticks = set(await self._repo.ticks(old))
 
-        def reseal(table: str, sealed: bytes) -> bytes:
+        def reseal(table: str, sealed: bytes, associated: str, renamed: str) -> bytes:
             sealer = self._sealers[table]
-            return sealer.seal(sealer.open(sealed, old.encode()), new.encode())
+            return sealer.seal(sealer.open(sealed, associated.encode()), renamed.encode())
 
         await self._repo.move(old, new, reseal)
         ticks = []

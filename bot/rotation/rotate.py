@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 
-from bot.crypto import CASE_CHAT_ID, JOURNAL_BINDING, JOURNAL_KEK, WIPE_CHAT_ID, Sealer, derive_key
+from bot.crypto import CASE_CHAT_ID, JOURNAL_BINDING, JOURNAL_KEK, RELAY_FILE, WIPE_CHAT_ID, Sealer, derive_key
 from bot.journal.files import AttachmentStore
 from bot.journal.keys import unwrap_with_server, wrap_with_server
 from bot.journal.model import JournalDamaged
@@ -34,8 +34,9 @@ PURPOSES = {
     "timed_deletions": WIPE_CHAT_ID,
     "cases": CASE_CHAT_ID,
     "journal_keys": JOURNAL_BINDING,
+    "outbox": RELAY_FILE,
 }
-assert set(PURPOSES) == {table for table, *_ in SEALED_COLUMNS}
+assert set(PURPOSES) == {sealed.table for sealed in SEALED_COLUMNS}
 
 
 class RotationError(Exception):
@@ -78,8 +79,8 @@ async def rotate(
     else:
         raise RotationError("BOT_SECRET_KEY_PREVIOUS is not the key this database belongs to; nothing was changed")
     if not report.already_done:
-        for table, *_ in SEALED_COLUMNS:
-            report.resealed[table] = await _reseal(repo, table, previous_key, new_key)
+        for sealed in SEALED_COLUMNS:
+            report.resealed[sealed.table] = await _reseal(repo, sealed.table, previous_key, new_key)
         report.rewrapped = await _rewrap_server_wraps(repo, previous_key, new_key)
         async with repo.transaction():
             await repo.mark_resealed(int(clock()))

@@ -3,6 +3,10 @@
 The bot keeps the ids of the messages in a person's chat (never their text) so that it can delete them:
 at once when she taps Exit, and by itself a while after her last activity. Telegram lets a bot delete
 messages only while they are younger than 48 hours; older ids are simply forgotten.
+
+The journal's flow (a guided entry, a PIN dialog) deletes its own messages when it ends; their ids are kept
+here too, in the database, so a restart in the middle does not leave them in her chat. A wipe or /forget
+drops them with the rest.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from bot.crypto import Sealer
 from bot.privacy import Pseudonymizer
 from bot.storage.chat_log import ChatLogRepository, ChecklistRepository
+from bot.storage.flow_messages import FlowKind, FlowMessageRepository
 from bot.storage.recent import Recent
 from bot.storage.users import UserRepository
 
@@ -50,6 +55,7 @@ class SafetyService:
         users: UserRepository,
         chat_log: ChatLogRepository,
         checklists: ChecklistRepository,
+        flow_messages: FlowMessageRepository,
         pseudonyms: Pseudonymizer,
         sealer: Sealer,
         default_wipe_seconds: int,
@@ -58,6 +64,7 @@ class SafetyService:
         self._users = users
         self._chat_log = chat_log
         self._checklists = checklists
+        self._flow = flow_messages
         self._pseudonyms = pseudonyms
         self._sealer = sealer
         self._default_wipe_seconds = default_wipe_seconds
@@ -102,6 +109,7 @@ class SafetyService:
         """After a wipe: forget every id of the chat (deleted, or too old to delete) and the schedule."""
         key = self._key(telegram_user_id)
         await self._chat_log.forget(key)
+        await self._flow.remove(key)  # the flow's messages went with the rest
         await self._unschedule(key)
 
     async def wipe_failed(self, telegram_user_id: int) -> None:
@@ -148,8 +156,20 @@ class SafetyService:
         await self._checklists.clear(key)
         await self._chat_log.drop_deletion(key)
         await self._chat_log.forget(key)
+        await self._flow.remove(key)
         await self._unschedule(key)
         await self._users.delete(key)
+
+    async def track_flow(self, telegram_user_id: int, message_ids: list[int], kind: FlowKind) -> None:
+        """Messages of the journal's flow, to delete when it ends (ids only)."""
+        await self._flow.add(self._key(telegram_user_id), message_ids, kind)
+
+    async def flow_messages(self, telegram_user_id: int, kind: FlowKind | None = None) -> list[int]:
+        return await self._flow.ids(self._key(telegram_user_id), kind)
+
+    async def untrack_flow(self, telegram_user_id: int, message_ids: list[int] | None = None) -> None:
+        """These ids are no longer the flow's to delete (deleted already, or to stay); None: every one."""
+        await self._flow.remove(self._key(telegram_user_id), message_ids)
 
     async def _reschedule(
         self, telegram_user_id: int, settings: SafetySettings | None = None, *, exact: bool = False

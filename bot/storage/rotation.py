@@ -13,12 +13,26 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 
-# Sealed values: (table, sealed column, the column its associated data is, the row's key column).
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A sealed value: where it is, the row's key column, and the SQL giving its associated data (which always
+    begins with her pseudonym) and that pseudonym."""
+
+    table: str
+    column: str
+    key: str
+    associated: str
+    pseudonym: str
+
+
+_CASE_OF_OUTBOX = "(SELECT cases.user_key FROM cases WHERE cases.id = outbox.case_id)"
 SEALED_COLUMNS = (
-    ("wipe_schedule", "chat_ref", "user_key", "user_key"),
-    ("timed_deletions", "chat_ref", "user_key", "rowid"),
-    ("cases", "chat_ref", "user_key", "id"),
-    ("journal_keys", "binding", "user_key", "user_key"),
+    SealedColumn("wipe_schedule", "chat_ref", "user_key", "user_key", "user_key"),
+    SealedColumn("timed_deletions", "chat_ref", "rowid", "user_key", "user_key"),
+    SealedColumn("cases", "chat_ref", "id", "user_key", "user_key"),
+    SealedColumn("journal_keys", "binding", "user_key", "user_key", "user_key"),
+    SealedColumn("outbox", "file_ref", "id", f"{_CASE_OF_OUTBOX} || '/' || outbox.source_message", _CASE_OF_OUTBOX),
 )
 BATCH = 500  # rows per transaction: resumable, and never one huge transaction holding the database
 
@@ -103,19 +117,22 @@ class RotationRepository:
 
     async def sealed_batch(self, table: str, after: int, limit: int = BATCH) -> list[tuple[int, SealedRow]]:
         """Rows of one sealed column after rowid `after`, as (rowid, row)."""
-        column, associated, key = _sealed_column(table)
+        sealed = _sealed_column(table)
         rows = await self._db.connection.execute_fetchall(
             f"""
-            SELECT rowid, {key}, {associated}, {column} FROM {table}
-            WHERE rowid > ? AND {column} IS NOT NULL ORDER BY rowid LIMIT ?
+            SELECT rowid, {sealed.key}, {sealed.associated}, {sealed.column} FROM {table}
+            WHERE rowid > ? AND {sealed.column} IS NOT NULL AND {sealed.associated} IS NOT NULL
+            ORDER BY rowid LIMIT ?
             """,
             (after, limit),
         )
         return [(int(rowid), SealedRow(row_key, str(assoc), bytes(sealed))) for rowid, row_key, assoc, sealed in rows]
 
-    async def set_sealed(self, table: str, row_key: object, sealed: bytes) -> None:
-        column, _, key = _sealed_column(table)
-        await self._db.connection.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (sealed, row_key))
+    async def set_sealed(self, table: str, row_key: object, value: bytes) -> None:
+        sealed = _sealed_column(table)
+        await self._db.connection.execute(
+            f"UPDATE {table} SET {sealed.column} = ? WHERE {sealed.key} = ?", (value, row_key)
+        )
 
     async def server_wraps(self, after: str, limit: int = BATCH) -> list[tuple[str, bytes, bytes | None]]:
         """Journal keys wrapped by the server key alone: (user_key, wrapped, sealed binding)."""
@@ -141,18 +158,25 @@ class RotationRepository:
         )
         return bool(rows)
 
-    async def move(self, old: str, new: str, reseal: Callable[[str, bytes], bytes]) -> None:
+    async def move(self, old: str, new: str, reseal: Callable[[str, bytes, str, str], bytes]) -> None:
         """Inside a transaction: every row of `old` becomes `new`'s. Sealed values bound to the pseudonym are
-        re-sealed through `reseal(table, sealed)`; checklist ticks are the caller's (`ticks`, `set_ticks`)."""
+        re-sealed through `reseal(table, sealed, old associated data, new associated data)` first (some find
+        her pseudonym through another table); checklist ticks are the caller's (`ticks`, `set_ticks`)."""
         connection = self._db.connection
         await connection.execute("PRAGMA defer_foreign_keys = ON")  # journal rows refer to journal_keys
-        for table, column, associated, key in SEALED_COLUMNS:
+        for sealed in SEALED_COLUMNS:
             rows = await connection.execute_fetchall(
-                f"SELECT {key}, {column} FROM {table} WHERE {associated} = ? AND {column} IS NOT NULL", (old,)
+                f"""
+                SELECT {sealed.key}, {sealed.column}, {sealed.associated} FROM {sealed.table}
+                WHERE {sealed.pseudonym} = ? AND {sealed.column} IS NOT NULL
+                """,
+                (old,),
             )
-            for row_key, sealed in rows:
+            for row_key, value, associated in rows:
+                renamed = new + str(associated)[len(old) :]
+                resealed = reseal(sealed.table, bytes(value), str(associated), renamed)
                 await connection.execute(
-                    f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (reseal(table, bytes(sealed)), row_key)
+                    f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE {sealed.key} = ?", (resealed, row_key)
                 )
         for table in await self.person_tables():
             # OR REPLACE: her old row wins over one made under the new pseudonym in the moment before the move.
@@ -222,8 +246,8 @@ class RotationRepository:
         return files
 
 
-def _sealed_column(table: str) -> tuple[str, str, str]:
-    for name, column, associated, key in SEALED_COLUMNS:
-        if name == table:
-            return column, associated, key
+def _sealed_column(table: str) -> SealedColumn:
+    for sealed in SEALED_COLUMNS:
+        if sealed.table == table:
+            return sealed
     raise KeyError(table)

@@ -2,7 +2,8 @@
 
 `context.bot_data` is one `BotData` for the whole application: the services, the settings, the advocates'
 desk and the flood guard, as attributes rather than string keys. `context.chat_data` is one `ChatData` per
-chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on purpose).
+chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on purpose; the ids
+of the journal flow's messages are in the database, so they are still deleted after a restart).
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class ChatData:
     def __init__(self) -> None:
         self.journal: Flow | None = None
         self.danger: DangerFlow | None = None
+        # False until the chat's first update since the bot started: then the messages of a journal flow
+        # that a restart interrupted are deleted (bot.telegram.journal.observe).
+        self.journal_checked = False
 
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], ChatData, BotData]

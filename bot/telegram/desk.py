@@ -14,12 +14,20 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Bot, ChatMemberAdministrator, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    ChatMemberAdministrator,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.content.i18n import Localizer
-from bot.handoff.repository import Case, DeskStateRepository, OutboxItem
-from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, Triage
+from bot.handoff.repository import Case, DeskStateRepository, ErasedTopic, OutboxItem
+from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, RelayFile, Triage
+from bot.images import without_metadata
 from bot.telegram.handoff import callbacks
 from bot.telegram.handoff.callbacks import CaseVerb
 
@@ -55,6 +63,9 @@ class Desk:
         self._shown: dict[int, tuple[str, str, bool]] = {}  # case id -> (card text, topic name, open)
         self._queue_text: str | None = None
         self._cards_refreshed_at = 0.0
+        self._erased_not_before = 0.0  # after a failure to tell an erased case's topic: when to try again
+        self._erased_tries = 0
+        self._queue_stale = False  # a case left the queue without a change of its own to refresh it
 
     @property
     def group_id(self) -> int:
@@ -123,6 +134,57 @@ class Desk:
         """Something about the case changed: its card, topic and the queue are brought up to date soon."""
         self._dirty.add(case_id)
         self.wake()
+
+    def erased(self, cases: list[Case]) -> None:
+        """Her cases were deleted (/forget): their topics are told and closed, and the queue drops them, soon."""
+        for case in cases:
+            self._dirty.discard(case.id)
+            self._shown.pop(case.id, None)
+        self._erased_not_before = 0.0
+        self._queue_stale = True
+        self.wake()
+
+    async def tell_erased(self) -> int:
+        """For each erased case that had a topic: one line in the topic that it was erased at her request, the
+        card (which held her answers to the questions) reduced to that, the topic renamed and closed. Then
+        the last trace of the case in the database goes. Returns how many topics were told."""
+        if not self.enabled or self.handoff.clock() < self._erased_not_before:
+            return 0
+        told = 0
+        for topic in await self.handoff.erased_topics.waiting():
+            try:
+                await self._tell_erased(topic)
+            except RetryAfter as error:
+                wait = error.retry_after if isinstance(error.retry_after, int) else 1
+                self._erased_not_before = self.handoff.clock() + wait + 1
+                break
+            except BadRequest:
+                # The topic is gone (deleted by an advocate) or the line cannot be sent there: nothing to tell.
+                log.warning("erased case's topic not told error=BadRequest")
+            except TelegramError as error:
+                log.warning("erased case's topic not told yet error=%s", type(error).__name__)
+                self._erased_tries += 1
+                self._erased_not_before = self.handoff.clock() + min(MAX_BACKOFF, 2 ** min(self._erased_tries, 6))
+                break
+            await self.handoff.erased_topics.done(topic.thread_id)
+            self._erased_tries = 0
+            told += 1
+        if told or self._queue_stale:
+            self._queue_stale = False
+            await self.refresh_queue()
+        return told
+
+    async def _tell_erased(self, topic: ErasedTopic) -> None:
+        ui = self.ui()
+        await self.bot.send_message(self.group_id, ui.text("notice_erased"), message_thread_id=topic.thread_id)
+        erased = f"#{topic.code} · {ui.text('status_erased')}"
+        with contextlib.suppress(TelegramError):  # the line above is what matters; these are best effort
+            if topic.card_message_id is not None:
+                await self.bot.edit_message_text(erased, self.group_id, topic.card_message_id, reply_markup=None)
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_forum_topic(self.group_id, topic.thread_id, name=erased[:128])
+        with contextlib.suppress(TelegramError):
+            await self.bot.close_forum_topic(self.group_id, topic.thread_id)
 
     async def refresh_changed(self) -> None:
         while self._dirty:
@@ -243,6 +305,7 @@ class Desk:
         while True:
             try:
                 await self.deliver_due()
+                await self.tell_erased()
                 await self.refresh_changed()
             except Exception as error:  # never let one bad row stop the relay
                 log.error("relay pass failed error=%s", type(error).__name__)
@@ -323,20 +386,54 @@ class Desk:
         if her_chat is None:
             await self.handoff.outbox.drop(item.id)
             return
-        if len(batch) > 1:
+        if len(batch) > 1 and not any(part.file_ref for part in batch):
             ids = [part.source_message for part in batch if part.source_message is not None]
             copies = await self.bot.copy_messages(self.group_id, her_chat, ids, message_thread_id=case.thread_id)
             for part, copy in zip(batch, copies, strict=False):
                 await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id)
                 await self.handoff.outbox.mark_sent(part.id, copy.message_id)
             return
-        reply = await self._reply_in_group(case, item.reply_to)
-        assert item.source_message is not None  # a message, not a notice (notices were sent above)
-        copy = await self.bot.copy_message(
-            self.group_id, her_chat, item.source_message, message_thread_id=case.thread_id, reply_parameters=reply
+        # One by one: an album with a photo to clean goes in order, not together (a cleaned photo is a new
+        # upload, which copyMessages cannot carry).
+        for part in batch:
+            reply = await self._reply_in_group(case, part.reply_to)
+            assert part.source_message is not None  # a message, not a notice (notices were sent above)
+            file = self.handoff.relay_file(case, part)
+            sent_id = await self._send_cleaned(case, file, reply) if file is not None else None
+            if sent_id is None:
+                copy = await self.bot.copy_message(
+                    self.group_id, her_chat, part.source_message, message_thread_id=case.thread_id,
+                    reply_parameters=reply,
+                )  # fmt: skip
+                sent_id = copy.message_id
+            await self.handoff.pairs.add(case.id, part.source_message, sent_id)
+            await self.handoff.outbox.mark_sent(part.id, sent_id)
+
+    async def _send_cleaned(self, case: Case, file: RelayFile, reply: ReplyParameters | None) -> int | None:
+        """Her photo sent as a file, redrawn without its metadata and sent under a neutral name; None if it
+        cannot be read as an image (it is then copied as it is)."""
+        try:
+            telegram_file = await self.bot.get_file(file.file_id)
+            data = bytes(await telegram_file.download_as_bytearray(read_timeout=120))
+        except BadRequest as error:  # "file is too big", or no longer there: copied (or found gone) instead
+            log.info("relay file not downloaded case=%s error=%s", case.code, type(error).__name__)
+            return None
+        clean = await asyncio.to_thread(without_metadata, data)  # decoding takes a while: not on the event loop
+        del data
+        if clean is None:
+            log.info("relay file not cleaned, copied as it is case=%s", case.code)
+            return None
+        sent = await self.bot.send_document(
+            self.group_id,
+            InputFile(clean.data, filename=f"photo.{clean.extension}"),
+            caption=file.caption_html,
+            message_thread_id=case.thread_id,
+            reply_parameters=reply,
+            disable_content_type_detection=True,
+            read_timeout=60,
+            write_timeout=60,
         )
-        await self.handoff.pairs.add(case.id, item.source_message or 0, copy.message_id)
-        await self.handoff.outbox.mark_sent(item.id, copy.message_id)
+        return sent.message_id
 
     async def _to_survivor(self, case: Case, item: OutboxItem) -> None:
         her_chat = self.handoff.chat_id(case)

@@ -106,8 +106,7 @@ async def button(update: Update, context: Context) -> None:
 async def _carry_out(context: Context, user_id: int, reply: Reply) -> None:
     if reply.effect == "forget":
         await wipe_chat(context.bot, context.bot_data.services, user_id)
-        for case in await context.bot_data.services.forget(user_id):
-            context.bot_data.desk.changed(case.id)
+        context.bot_data.desk.erased(await context.bot_data.services.forget(user_id))
     await _wipe_and_leave(context, user_id, reply.view.language)
 
 

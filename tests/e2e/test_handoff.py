@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import secrets
 import sqlite3
 
+from PIL import Image
+
+from bot.config import SECRET_KEY_FILE
+from bot.privacy import Pseudonymizer
 from bot.simulator import Fault, SimMessage, make_png
 from tests.support.desk import advocates_group, desk_env, only_topic, open_case, topic_texts
+from tests.support.images import photo_with_location
 from tests.support.process import START_TIMEOUT, stop
 
 
@@ -182,13 +189,17 @@ async def test_strangers_groups_are_ignored_and_a_broken_desk_offers_the_hotline
 
 
 async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, start_bot, data_dir):
+    """Issue 13, item 10: her case's rows go at once, not at the retention purge; the audit log keeps one line,
+    that case #CODE was erased; nothing of her (pseudonym, words) is left in any file of the data folder."""
     group = sim.add_forum_group("Advocates")
     she = sim.add_user(first_name="Aigerim", language_code="kk")
     process = await start_bot(**desk_env(group))
-    await open_case(she)
-    await she.send_text("hello")
+    opened = await open_case(she)
+    code = opened.text.split("— ")[1][:4]
+    words = "my husband took the car keys " + secrets.token_hex(4)
+    await she.send_text(words)
     thread_id = await only_topic(sim, group)
-    await sim.wait_until(lambda: "hello" in topic_texts(group, thread_id), timeout=10)
+    await sim.wait_until(lambda: words in topic_texts(group, thread_id), timeout=10)
     await she.send_text("/forget")
     await she.wait_reply()
     await she.press("Әрі қарай")  # the second, explicit confirmation
@@ -197,14 +208,24 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, sta
     erased = "По просьбе обратившегося человека все данные удалены. Обращение закрыто; ответы больше не доставляются."
     await sim.wait_until(lambda: erased in topic_texts(group, thread_id), timeout=10)
     await sim.wait_until(lambda: group.topics[thread_id].is_closed, timeout=10)
+    topic = group.topics[thread_id]
+    assert topic.name == f"#{code} · удалено по просьбе обратившегося человека"  # no language, no urgency
+    card = next(m for m in group.messages(thread_id=thread_id) if not m.is_service)
+    assert card.text == topic.name and not card.button_texts()  # her answers left the card
     assert await stop(process) == 0
+
     with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
-        assert (
-            db.execute("SELECT COUNT(*) FROM cases WHERE user_key IS NOT NULL OR chat_ref IS NOT NULL").fetchone()[0]
-            == 0
-        )
-        assert db.execute("SELECT status FROM cases").fetchall() == [("erased",)]
-        assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+        for table in ("cases", "outbox", "message_pairs", "erased_topics", "users", "chat_messages"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+        assert db.execute("SELECT case_code, actor, action FROM audit_log").fetchall() == [(code, None, "erase")]
+    secret = (data_dir / SECRET_KEY_FILE).read_text(encoding="ascii").strip().encode("ascii")
+    pseudonym = Pseudonymizer(secret).user_key(she.id).encode()
+    holding = [
+        path.name
+        for path in data_dir.rglob("*")
+        if path.is_file() and any(needle in path.read_bytes() for needle in (pseudonym, words.encode()))
+    ]
+    assert holding == []
 
 
 async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim, start_bot):
@@ -244,3 +265,39 @@ async def test_a_pin_typed_right_after_a_restart_never_reaches_the_advocates(sim
         raise AssertionError([str(m) for m in she.messages[-4:]] + topic_texts(group, thread_id)) from None
     assert await stop(process) == 0
     assert not any("246813" in text for text in topic_texts(group, thread_id))
+
+
+async def test_a_photo_sent_as_a_file_reaches_the_advocates_without_its_location_or_its_name(
+    sim, start_bot, data_dir, bot_log
+):
+    """Security review, item 1: Telegram strips a photo's metadata, not a file's. A photo she sends as a file
+    reaches the topic redrawn from its pixels, under a neutral name, with her caption; other files as they are."""
+    place = "SECRET-STREET-" + secrets.token_hex(3)
+    original = photo_with_location(place, size=(90, 60))
+    group, _advocate = advocates_group(sim)
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**desk_env(group))
+    await open_case(she)
+    name = f"IMG_20261201_{place}.jpg"
+    await she.send_document(original, filename=name, caption="бұл менің үйім")
+    await she.send_document(b"%PDF-1.4 a report", filename="report.pdf")
+    thread_id = await only_topic(sim, group)
+
+    def files_in_topic() -> list[SimMessage]:
+        return [m for m in group.messages(thread_id=thread_id) if m.media == "document"]
+
+    await sim.wait_until(lambda: len(files_in_topic()) == 2, timeout=15)
+    photo, report = files_in_topic()
+    assert photo.raw["document"]["file_name"] == "photo.jpg" and place not in str(photo.raw)
+    assert photo.caption == "бұл менің үйім"
+    relayed = sim.world.files[photo.file_ids[0]].data
+    assert place.encode() not in relayed and b"Exif" not in relayed
+    with Image.open(io.BytesIO(relayed)) as image:
+        assert not image.getexif() and image.size == (60, 90)  # upright, as the camera meant it
+    assert report.raw["document"]["file_name"] == "report.pdf"  # copied as it is (the consent screen says so)
+    assert len(sim.calls_to("copyMessage")) == 1 and len(sim.calls_to("sendDocument")) == 1
+    assert await stop(process) == 0
+
+    with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM outbox WHERE file_ref IS NOT NULL").fetchone()[0] == 0
+    assert place not in bot_log.read_text(encoding="utf-8")

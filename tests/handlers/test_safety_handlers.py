@@ -6,6 +6,8 @@ import time
 
 from telegram.ext import CallbackContext
 
+from bot.handoff.repository import ErasedTopic
+from bot.handoff.service import Triage
 from bot.telegram import handlers
 from tests.support.telegram import button_texts, callback_for, callback_update, text_update
 
@@ -220,4 +222,42 @@ async def test_forget_leaves_nothing_of_her_in_the_database_files_not_even_in_th
     await app.process_update(callback_update(app, USER, callback_for(request.last("sendMessage"), "Next"), "en"))
     final = request.last("editMessageText")
     await app.process_update(callback_update(app, USER, callback_for(final, "Yes, delete everything for good"), "en"))
+    assert files_holding_her() == []
+
+
+async def test_forget_deletes_her_case_at_once_and_leaves_only_the_line_that_it_was_erased(bot_app, services, settings):
+    # Issue 13, item 10: the case's rows go with /forget, not with the retention purge weeks later.
+    app, request = bot_app
+    app.bot_data.desk.enabled = True  # her messages go to the outbox (the relay itself does not run here)
+    handoff = services.handoff
+    case = await handoff.open_case(USER, "en", Triage(safe="n", help="l"))
+    await handoff.cases.update(case.id, thread_id=77, card_message_id=78)  # as if the desk made its topic
+    await handoff.claim(case, advocate_id=9001, first_name="Saule")
+    her_words = "he said he will take the children " + str(time.time_ns())
+    await app.process_update(text_update(app, USER, her_words, language_code="en"))
+    await handoff.pairs.add(case.id, 5, 6)
+    assert await table_count(services, "outbox") == 1
+    sealed_chat = (await handoff.cases.get(case.id)).chat_ref
+    her_key = services.pseudonyms.user_key(USER).encode()
+
+    def files_holding_her() -> list[str]:
+        return [
+            path.name
+            for path in settings.data_dir.rglob("*")
+            if path.is_file()
+            and any(needle in path.read_bytes() for needle in (her_key, sealed_chat, her_words.encode()))
+        ]
+
+    await app.process_update(text_update(app, USER, "/forget", language_code="en"))
+    await app.process_update(callback_update(app, USER, callback_for(request.last("sendMessage"), "Next"), "en"))
+    final = request.last("editMessageText")
+    await app.process_update(callback_update(app, USER, callback_for(final, "Yes, delete everything for good"), "en"))
+
+    for table in ("cases", "outbox", "message_pairs"):
+        assert await table_count(services, table) == 0, table
+    # The claim by an advocate and the opening went too: one line, the code and "erase", no one named.
+    assert await handoff.audit.actions(case.code) == [(None, "erase")]
+    assert await table_count(services, "audit_log") == 1
+    # What the advocates' group must still be told: which topic, which code; nothing of her.
+    assert await handoff.erased_topics.waiting() == [ErasedTopic(77, case.code, 78)]
     assert files_holding_her() == []

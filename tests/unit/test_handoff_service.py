@@ -90,11 +90,16 @@ async def test_the_audit_log_is_kept_for_its_own_retention_time_then_goes(servic
     assert [action for _, action in await handoff.audit.actions(recent.code)] == ["open"]
 
 
-async def test_erasing_keeps_no_link_to_her(services):
+async def test_erasing_deletes_her_cases_at_once_and_keeps_no_link_to_her(services):
     handoff = services.handoff
     case = await handoff.open_case(42, "kk", Triage())
     assert handoff.chat_id(case) == 42
+    await handoff.survivor_wrote(42, 100, None, None)
     erased = await handoff.erase(42)
-    assert [c.status for c in erased] == ["erased"]
-    assert erased[0].user_key is None and erased[0].chat_ref is None and handoff.chat_id(erased[0]) is None
-    assert await handoff.case_of(42) is None
+    assert [c.code for c in erased] == [case.code]
+    assert await handoff.case_of(42) is None and await handoff.case(case.id) is None
+    assert await handoff.outbox.pending_count() == 0
+    assert await handoff.audit.actions(case.code) == [(None, "erase")]
+    assert await handoff.erased_topics.waiting() == []  # it never had a topic: nothing to tell the group
+    assert await handoff.erase(42) == []  # done twice (an update handled again): nothing more, one line still
+    assert await handoff.audit.actions(case.code) == [(None, "erase")]

@@ -14,7 +14,7 @@ import pytest
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content.store import ContentStore
 from bot.features import UI_KEYS
-from bot.handoff.service import Triage
+from bot.handoff.service import RelayFile, Triage
 from bot.journal.model import AttachmentKind, EntryFields, NewAttachment
 from bot.privacy import Pseudonymizer
 from bot.rotation.rotate import RotationError, finish, load_legacy, rotate
@@ -58,6 +58,7 @@ async def everything_before_the_rotation(data_dir: Path) -> None:
     await services.safety.delete_later(ALICE, 12, 0)
     await services.guide._checklists.set_ticked(alice, services.pseudonyms.tick(alice, screen, item), True)
     await services.handoff.open_case(ALICE, "kk", Triage())
+    await services.handoff.survivor_wrote(ALICE, 77, None, None, RelayFile("FILE-ID-77", "my street"))
     await services.journal.create(alice)
     attachment = NewAttachment(png_bytes(), AttachmentKind.PHOTO, "bruise.png", "image/png")
     await services.journal.add_entry(
@@ -91,7 +92,7 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
     old = Pseudonymizer(KEY_A)
 
     report = await with_database(data_dir, lambda database: rotate(database, KEY_A, KEY_B))
-    assert report.resealed == {"wipe_schedule": 1, "timed_deletions": 1, "cases": 1, "journal_keys": 0}
+    assert report.resealed == {"wipe_schedule": 1, "timed_deletions": 1, "cases": 1, "journal_keys": 0, "outbox": 1}
     assert report.rewrapped == 2  # Alice's and Carol's journals, which have no PIN
     assert (report.waiting_people, report.waiting_pin_journals) == (3, 1)
     with pytest.raises(WrongKey, match="moved to a new key"):  # the old key is refused from now on
@@ -113,6 +114,8 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
         assert await services.guide._ticked(alice, screen, [item]) == {item}
         case = await services.handoff.cases.latest_for_user(alice)
         assert case is not None and services.handoff.chat_id(case) == ALICE
+        (pending,) = [item for item in await services.handoff.outbox.due(2**40) if item.file_ref is not None]
+        assert services.handoff.relay_file(case, pending) == RelayFile("FILE-ID-77", "my street")
         await services.journal.unlock(alice)
         (entry,) = await services.journal.entries(alice)
         assert entry.fields.what_happened == "he pushed me"

@@ -22,7 +22,8 @@ from bot.content import callbacks as content_callbacks
 from bot.content.registry import CANNED_PREFIX, HANDOFF_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.handoff.repository import Case
-from bot.handoff.service import HELP, WHEN, Triage
+from bot.handoff.service import HELP, WHEN, RelayFile, Triage
+from bot.images import readable_image
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.handoff import callbacks
 from bot.telegram.views import answer_query, escape, navigation_row, replace_view, shorten
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves bots files up to 20 MB
 NOTE_MARKER = "!"  # an advocate's message starting with this stays in the topic (an internal note)
 HELP_KEYS = {code: f"help_{name}" for code, name in HELP.items()}
 WHEN_KEYS = {code: f"when_{name}" for code, name in WHEN.items()}
@@ -141,12 +143,24 @@ async def relay_from_her(update: Update, context: Context) -> bool:
         return False
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     case = await context.bot_data.services.handoff.survivor_wrote(
-        user.id, message.message_id, message.media_group_id, reply_to
+        user.id, message.message_id, message.media_group_id, reply_to, _photo_as_file(message)
     )
     if case is None:
         return False
     context.bot_data.desk.changed(case.id)
     return True
+
+
+def _photo_as_file(message: Message) -> RelayFile | None:
+    """A photo she sent as a file. Telegram strips a photo's metadata (GPS position, camera, time) but not a
+    file's, nor its name: the relay sends such a photo cleaned, under a neutral name. Other files, and photos
+    too large for a bot to download, are copied as they are (the consent screen says so)."""
+    document = message.document
+    if document is None or message.animation is not None or not readable_image(document.mime_type, document.file_name):
+        return None
+    if document.file_size is not None and document.file_size > DOWNLOAD_LIMIT:
+        return None
+    return RelayFile(document.file_id, message.caption_html if message.caption else None)
 
 
 def _triage_view(services: Services, language: str, answers: list[str]) -> ScreenView:

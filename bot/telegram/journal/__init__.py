@@ -5,9 +5,10 @@ updates, calls it and shows the result.
 What stays where
 - Entries, drafts and files: encrypted by the service. Nothing she writes is kept here, logged, or put in
   callback or job data (callback data carry step names, record ids and file ids: random hex).
-- The flow's state (what her next message is for, the ids of the messages the flow exchanged) lives in
-  `chat_data`, in memory only: a restart forgets it, the draft waits encrypted and the automatic wipe still
-  deletes the messages. No PIN is kept there as typed.
+- The flow's state (what her next message is for) lives in `chat_data`, in memory only: a restart forgets
+  it and the draft waits encrypted. No PIN is kept there as typed.
+- The ids of the messages the flow exchanged (prompts, her answers) are in the database (ids only), so the
+  first update of her chat after a restart deletes those a flow left behind (`observe`).
 
 The package
     __init__.py   the entry points (register, take_message, observe, …) and the buttons' routing
@@ -40,7 +41,7 @@ from bot.telegram.journal import entry, pin, records, screens
 from bot.telegram.journal.flow import PIN_STATES, AfterUnlock, Flow
 from bot.telegram.journal.pin import guarded as _guarded
 from bot.telegram.journal.turn import Turn, turn_of
-from bot.telegram.views import answer_query
+from bot.telegram.views import DELETE_BATCH, answer_query
 
 __all__ = [
     "Flow",
@@ -149,7 +150,7 @@ async def take_message(update: Update, context: Context) -> bool:
     if flow.awaiting in PIN_STATES:
         await pin.take_pin(turn, message)
     else:
-        turn.flow.track(message.message_id)
+        await turn.track(message.message_id)
         await _guarded(turn, lambda: entry.take_message(turn, message))
     return True
 
@@ -196,8 +197,9 @@ async def remember_waiting(update: Update, context: Context) -> None:
 
 
 async def observe(update: Update, context: Context) -> None:
-    """Sees every update first. Exit and /forget lock the journal and end its flow; going elsewhere in the
-    bot pauses the flow, so what she types next is not taken as an answer."""
+    """Sees every update first. The chat's first update since the bot started clears what an interrupted
+    flow left in the chat. Exit and /forget lock the journal and end its flow; going elsewhere in the bot
+    pauses the flow, so what she types next is not taken as an answer."""
     chat = update.effective_chat
     if chat is None or chat.type != chat.PRIVATE or context.chat_data is None or update.effective_user is None:
         return
@@ -207,8 +209,14 @@ async def observe(update: Update, context: Context) -> None:
     text = update.message.text if update.message is not None else None
     if text and text.startswith("/"):
         command = (text[1:].split() or [""])[0].split("@")[0].lower()
-    if data in ENDING_DATA or command == "exit":
-        services = context.bot_data.services
+    pressed = update.callback_query.message if update.callback_query is not None else None
+    services = context.bot_data.services
+    ending = data in ENDING_DATA or command == "exit"
+    if not context.chat_data.journal_checked:
+        context.chat_data.journal_checked = True
+        if not ending:  # Exit and /forget empty the chat anyway
+            await _delete_leftovers(context, chat.id, pressed.message_id if pressed else None, data == EMERGENCY_DATA)
+    if ending:
         services.journal.lock(services.pseudonyms.user_key(update.effective_user.id))
         context.chat_data.journal = None  # the flow, and any PIN dialog's state with it
         return
@@ -216,12 +224,34 @@ async def observe(update: Update, context: Context) -> None:
         return
     if flow.interrupted and (data is not None or command is not None):
         flow.interrupted = False  # she chose where to go: her next text is handled as usual
-    pressed = update.callback_query.message if update.callback_query is not None else None
-    if data == EMERGENCY_DATA and pressed is not None and pressed.message_id in flow.message_ids:
-        flow.message_ids.remove(pressed.message_id)  # the prompt became the emergency numbers: they stay
+    if data == EMERGENCY_DATA and pressed is not None:
+        await services.safety.untrack_flow(chat.id, [pressed.message_id])  # the prompt became the numbers: they stay
     elsewhere = data is not None and not cb.is_journal(data) and data not in (cb.OPEN, EMERGENCY_DATA)
     if elsewhere or (command is not None and command not in KEEP_FLOW_COMMANDS):
         flow.pause()
+
+
+async def _delete_leftovers(context: Context, chat_id: int, pressed: int | None, emergency: bool) -> None:
+    """The messages of a flow the bot was in when it stopped (a restart, a crash): her answers, the prompts,
+    the PIN dialog's. The flow itself is gone with the process and the draft waits, encrypted.
+
+    The message whose button she just pressed is left to her tap, which turns it into the next screen (and
+    stays the flow's until then: deleted with it, if the tap does not). The emergency numbers stay for good."""
+    safety = context.bot_data.services.safety
+    ids = [message_id for message_id in await safety.flow_messages(chat_id) if message_id != pressed]
+    if emergency and pressed is not None:
+        await safety.untrack_flow(chat_id, [pressed])
+    if not ids:
+        return
+    try:
+        for start in range(0, len(ids), DELETE_BATCH):
+            await context.bot.delete_messages(chat_id, ids[start : start + DELETE_BATCH])
+    except TelegramError as error:
+        # Kept: the flow deletes them when it next ends, or the automatic wipe does.
+        log.warning("journal messages left by a restart not deleted error=%s", type(error).__name__)
+        return
+    await safety.untrack_flow(chat_id, ids)
+    log.info("journal messages left by a restart deleted count=%d", len(ids))
 
 
 async def button(update: Update, context: Context) -> None:

@@ -3,8 +3,8 @@ step buttons; the review, changing one answer, saving and cancelling.
 
 Which step comes next, and which answers and buttons a step takes, is the journal service's (answer, choose,
 go_to, check_file); here updates are read and prompts shown. Every prompt and every answer of the entry is
-tracked in the flow and deleted from the chat when the entry is saved or cancelled; a file leaves the chat as
-soon as it is stored, encrypted.
+tracked (its id, in the database) and deleted from the chat when the entry is saved or cancelled, or after a
+restart; a file leaves the chat as soon as it is stored, encrypted.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ async def _take_file(turn: Turn, message: Message, draft: Draft, file_id: str, k
         del data
     with contextlib.suppress(TelegramError):
         await turn.context.bot.delete_message(turn.chat_id, message.message_id)
-    turn.flow.message_ids = [i for i in turn.flow.message_ids if i != message.message_id]
+    await turn.untrack(message.message_id)
     added = turn.ui.text("journal_file_added", file=screens.attachment_text(turn.ui, draft.attachments[-1]))
     await show_step(turn, draft, edit=False, intro=added)
 

@@ -1,6 +1,8 @@
-"""One chat's place in the journal: what her next message is for, and the ids of the messages the flow
-exchanged. In memory only (`chat_data.journal`): a restart forgets it, the draft waits encrypted and the
-automatic wipe still deletes the messages.
+"""One chat's place in the journal: what her next message is for, and what a PIN dialog has so far. In
+memory only (`chat_data.journal`): a restart forgets it and the draft waits encrypted.
+
+The ids of the messages the flow exchanged (prompts, her answers) are not here but in the database
+(`SafetyService.track_flow`, table journal_flow_messages), so the flow can still delete them after a restart.
 
 No PIN is kept here as typed: a new PIN typed once is a `PendingPin` (a salted digest), a checked current PIN
 a `PinChange` (an opaque token the journal service redeems). Both are dropped on every way out of the PIN
@@ -59,19 +61,12 @@ class Flow:
     purpose: PinPurpose | None = None  # for a new PIN: create, set or change; for the current one: change, remove
     then: AfterUnlock = AfterUnlock.MENU  # after an unlock
     in_entry: bool = False  # the guided entry is going on
-    message_ids: list[int] = field(default_factory=list)  # the entry's prompts and her answers
-    pin_ids: list[int] = field(default_factory=list)  # PIN prompts and their answers (the PIN itself is deleted)
     new_pin: PendingPin | None = field(default=None, repr=False)  # the new PIN typed once, to compare
     pin_change: PinChange | None = field(default=None, repr=False)  # the current PIN, checked: changing it
     interrupted: bool = False  # after a restart: her texts are deleted until she taps a button
     # What another part of the bot asked to do once the journal is open (the danger check's "save in my
     # journal"): run instead of the journal's menu after the right PIN or the journal's creation.
     after_open: Callable[[Turn], Awaitable[None]] | None = field(default=None, repr=False)
-
-    def track(self, *message_ids: int) -> None:
-        for message_id in message_ids:
-            if message_id not in self.message_ids:
-                self.message_ids.append(message_id)
 
     def end_pin(self) -> None:
         """The PIN dialog is over (done, cancelled or replaced): back to the entry if one was going on."""

@@ -1,5 +1,8 @@
 """One update being handled by the journal: who, in which language, where to answer, and the helpers that
-show a screen and take the flow's messages out of the chat again."""
+show a screen and take the flow's messages out of the chat again.
+
+The flow's message ids are kept in the database (`SafetyService.track_flow`), written as each message is
+sent or received and dropped once deleted, so a restart does not leave them behind (`restore`)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.content.i18n import Localizer
 from bot.content.render import ScreenView
+from bot.storage.flow_messages import FlowKind
 from bot.telegram.context import Context
 from bot.telegram.journal.flow import Flow, flow_of
 from bot.telegram.views import DELETE_BATCH, keyboard, message_html
@@ -56,11 +60,18 @@ class Turn:
         if message_id is None:
             message_id = await self.send(view)
             self.pressed = None
-        if entry:
-            self.flow.track(message_id)
-        if pin and message_id not in self.flow.pin_ids:
-            self.flow.pin_ids.append(message_id)
+        if pin:
+            await self.track(message_id, kind=FlowKind.PIN)
+        elif entry:
+            await self.track(message_id)
         return message_id
+
+    async def track(self, message_id: int, kind: FlowKind = FlowKind.ENTRY) -> None:
+        """A message of the flow, deleted when it ends (or after a restart: `restore`)."""
+        await self.services.safety.track_flow(self.chat_id, [message_id], kind)
+
+    async def untrack(self, message_id: int) -> None:
+        await self.services.safety.untrack_flow(self.chat_id, [message_id])
 
     async def send(self, view: ScreenView) -> int:
         """A new message, silent as her settings say and always protected; remembered for the wipe."""
@@ -83,17 +94,23 @@ class Turn:
                 log.warning("journal messages not deleted error=%s", type(error).__name__)
 
     async def delete_flow(self) -> None:
-        ids, self.flow.message_ids = self.flow.message_ids, []
-        if self.pressed is not None and self.pressed.message_id in ids:
-            self.pressed = None
-        await self.delete(ids)
+        """Every message of the flow: the entry's and the PIN dialog's."""
+        await self._delete_tracked(None)
 
     async def delete_pin_prompts(self) -> None:
-        ids, self.flow.pin_ids = self.flow.pin_ids, []
-        self.flow.message_ids = [message_id for message_id in self.flow.message_ids if message_id not in ids]
+        await self._delete_tracked(FlowKind.PIN)
+
+    async def _delete_tracked(self, kind: FlowKind | None) -> None:
+        safety = self.services.safety
+        ids = await safety.flow_messages(self.chat_id, kind)
+        if not ids:
+            return
         if self.pressed is not None and self.pressed.message_id in ids:
             self.pressed = None
+        # Deleted first, then forgotten: a crash in between deletes them once more, never leaves them behind.
+        # One that Telegram refused (a network error) is left to the automatic wipe, as before.
         await self.delete(ids)
+        await safety.untrack_flow(self.chat_id, ids)
 
 
 async def turn_of(update: Update, context: Context) -> Turn | None:
