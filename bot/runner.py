@@ -51,8 +51,6 @@ async def _serve(
         services = await Services.open(settings, content, secret_key)
         desk = attach(application, services, settings)
         await services.journal.remove_stray_files()  # a crash between writing a file and its row
-        # New PINs: Argon2id as hard as 250 ms a guess on this machine (measured in the background, once a month).
-        calibrating = asyncio.create_task(_calibrate(services), name="pin-kdf-calibration")
         await publish_commands(application, content)
         await desk.check_group()
         relay = asyncio.create_task(desk.run(), name="relay")
@@ -63,10 +61,9 @@ async def _serve(
         # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
         await poll(application, stop, ALLOWED_UPDATES)
         log.info("stopping")
-        for task in (relay, calibrating):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
     finally:
         if application.running:
             await application.stop()
@@ -74,13 +71,6 @@ async def _serve(
         if services is not None:
             await services.close()
         log.info("stopped")
-
-
-async def _calibrate(services: Services) -> None:
-    try:
-        await services.journal.calibrate_pin_kdf()
-    except Exception as error:  # new PINs keep the default parameters; the next start tries again
-        log.warning("PIN key derivation not calibrated error=%s", type(error).__name__)
 
 
 def reload_content(content: ContentStore) -> bool:

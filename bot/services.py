@@ -92,6 +92,7 @@ class Services:
             secret_key,
             idle_seconds=settings.journal_idle_seconds,
             legacy_kek=legacy.journal_kek if legacy is not None else None,
+            calibrate=True,
         )
         guide = GuideService(content, users, checklists, safety, pseudonyms, usage, journals=journal)
         danger = DangerCheckService(content)

@@ -119,6 +119,7 @@ class JournalService:
         *,
         argon2: Argon2Params = DEFAULT_ARGON2,
         legacy_kek: bytes | None = None,
+        calibrate: bool = False,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         max_parallel_kdf: int = 2,
         clock: Callable[[], float] = time.time,
@@ -137,6 +138,8 @@ class JournalService:
             monotonic=monotonic,
         )
         self._clock = clock
+        # New PINs: Argon2id at >= 250 ms a guess on this machine (calibration.py); off for tests' cheap params.
+        self._calibrate, self._calibration_read = calibrate, False
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -170,6 +173,8 @@ class JournalService:
         )
 
     async def create(self, user_key: str, pin: str | None = None) -> None:
+        if pin is not None:
+            await self._calibrated()
         await self.keys.create(user_key, pin)
         log.info("journal created pin=%s", pin is not None)
 
@@ -182,6 +187,13 @@ class JournalService:
 
     async def short_pin_asked(self, user_key: str) -> None:
         await self.keys.short_pin_asked(user_key)
+
+    async def _calibrated(self) -> None:
+        """Before a new PIN is wrapped: the calibration (read once per process, measured when missing or a month
+        old). Measured here rather than at start, where a second of full CPU slowed every first answer."""
+        if self._calibrate and not self._calibration_read:
+            await self.calibrate_pin_kdf()
+            self._calibration_read = True
 
     async def calibrate_pin_kdf(self) -> Argon2Params:
         """New PINs get Argon2id parameters that cost at least 250 ms a guess on this machine: the ones measured
@@ -216,6 +228,7 @@ class JournalService:
         return PendingPin.of(typed)
 
     async def set_pin(self, user_key: str, new_pin: str) -> None:
+        await self._calibrated()
         await self.keys.set_pin(user_key, new_pin)
 
     async def begin_pin_change(self, user_key: str, current_pin: str) -> PinChange:
@@ -224,6 +237,7 @@ class JournalService:
         return await self.keys.begin_pin_change(user_key, current_pin)
 
     async def change_pin(self, user_key: str, current: PinChange | str, new_pin: str) -> None:
+        await self._calibrated()
         await self.keys.change_pin(user_key, current, new_pin)
 
     async def remove_pin(self, user_key: str, current_pin: str) -> None:
