@@ -1,7 +1,8 @@
 """Sealing small values the server must read back later (AES-256-GCM, key from BOT_SECRET_KEY by HKDF).
 
-Used for the chat id of a scheduled wipe: the job needs it, but a copy of the database alone must not
-reveal it. Associated data binds each sealed value to its row, so values cannot be swapped between rows.
+Used for the chat id of a scheduled wipe (the job needs it, but a copy of the database alone must not
+reveal it) and for an update received by webhook while it waits in the inbox to be handled. Associated
+data binds each sealed value to its row, so values cannot be swapped between rows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ NONCE_BYTES = 12  # 96-bit nonces, fresh and random for every seal
 # What each sealer is for (part of its key's derivation). The key check reads the wipe schedule too.
 WIPE_CHAT_ID = b"wipe-chat-id"
 CASE_CHAT_ID = b"case-chat-id"
+INBOX_UPDATE = b"inbox-update"  # an update received by webhook, waiting in the inbox to be handled
 
 
 def derive_key(secret_key: bytes, purpose: bytes) -> bytes:
