@@ -19,7 +19,6 @@ from bot.content.problems import ContentError
 from bot.content.store import ContentStore
 from bot.monitor import Monitor, listening
 from bot.services import Services
-from bot.storage.database import Database
 from bot.storage.inbox import UpdateInbox
 from bot.telegram.context import BotApplication
 from bot.telegram.polling import poll
@@ -111,39 +110,33 @@ async def _receive(
     """Webhook mode: what the last run left in the inbox first, then the webhook's server (with /healthz and
     /metrics), then setWebhook; until `stop`, when the server stops listening and what was begun finishes."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
-    inbox_database = await Database.open(settings.database_path)  # its own connection (bot/storage/inbox.py)
+    inbox = UpdateInbox(services.database, secret_key)
+    webhook = Webhook(
+        application,
+        inbox,
+        url=settings.webhook_url,
+        path=settings.webhook_path,
+        secret=settings.webhook_secret.get_secret_value(),
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=settings.webhook_max_connections,
+    )
+    monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)
+    await webhook.recover()
     try:
-        inbox = UpdateInbox(inbox_database, secret_key)
-        webhook = Webhook(
-            application,
-            inbox,
-            url=settings.webhook_url,
-            path=settings.webhook_path,
-            secret=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-            max_connections=settings.webhook_max_connections,
-        )
-        monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)
-        await webhook.recover()
-        try:
-            async with contextlib.AsyncExitStack() as servers:
-                routes = webhook.routes() + monitor.routes()
-                await servers.enter_async_context(listening(routes, settings.webhook_listen, _WEBHOOK_LISTEN))
-                if settings.metrics_listen is not None:
-                    await servers.enter_async_context(
-                        listening(monitor.routes(), settings.metrics_listen, _METRICS_LISTEN)
-                    )
-                try:
-                    if not await webhook.register(stop):
-                        return
-                except WebhookRefused as refused:
-                    raise ConfigError(f"{ENV_PREFIX}WEBHOOK_URL: Telegram refused the webhook: {refused}") from None
-                _started(application, "webhook", ready)
-                await webhook.run(stop)
-        finally:
-            await webhook.finish()
+        async with contextlib.AsyncExitStack() as servers:
+            routes = webhook.routes() + monitor.routes()
+            await servers.enter_async_context(listening(routes, settings.webhook_listen, _WEBHOOK_LISTEN))
+            if settings.metrics_listen is not None:
+                await servers.enter_async_context(listening(monitor.routes(), settings.metrics_listen, _METRICS_LISTEN))
+            try:
+                if not await webhook.register(stop):
+                    return
+            except WebhookRefused as refused:
+                raise ConfigError(f"{ENV_PREFIX}WEBHOOK_URL: Telegram refused the webhook: {refused}") from None
+            _started(application, "webhook", ready)
+            await webhook.run(stop)
     finally:
-        await inbox_database.close()
+        await webhook.finish()
 
 
 _WEBHOOK_LISTEN, _METRICS_LISTEN = f"{ENV_PREFIX}WEBHOOK_LISTEN", f"{ENV_PREFIX}METRICS_LISTEN"

@@ -6,8 +6,11 @@ bound to its update id); only the id and the arrival time are readable in the fi
 (secure_delete overwrites it) and, in the same statement (a trigger), remembers the id for a day, so the
 same update posted again — Telegram retries when our 200 was lost — is not handled twice.
 
-The inbox has a connection of its own: every statement here is one autocommit transaction, never mixed into
-another caller's transaction, and a webhook request never waits behind the handlers' queries.
+The inbox uses the bot's main connection, whose statements are each their own transaction (nothing opens a
+transaction on it). A connection of its own was tried: under load its commits made the handlers' writes on
+the main connection fail at once with "database is locked" (a connection that is still reading cannot take
+the write lock once another connection has committed since), so one writing connection it is. `add` checks
+that its row was committed, and says so if not.
 """
 
 from __future__ import annotations
@@ -32,20 +35,28 @@ class Waiting:
     body: bytes  # the update's JSON, as Telegram sent it
 
 
+class NotCommitted(Exception):
+    """The row was written inside a transaction someone else opened on the connection: not on disk yet."""
+
+
 class UpdateInbox:
     def __init__(self, database: Database, secret_key: bytes) -> None:
         self._db = database
         self._sealer = Sealer(secret_key, INBOX_UPDATE)
 
     async def add(self, update_id: int, body: bytes) -> bool:
-        """Store an update durably; False if it is here already or was handled lately (a repeat)."""
+        """Store an update durably; False if it is here already or was handled lately (a repeat). Raises
+        NotCommitted if the connection was inside a transaction, so the row may still be rolled back."""
         sealed = self._sealer.seal(body, _bound(update_id))
         async with self._db.connection.execute(
             "INSERT INTO update_inbox (update_id, body, received_at) SELECT ?, ?, ? "
             "WHERE NOT EXISTS (SELECT 1 FROM update_done WHERE update_id = ?) ON CONFLICT DO NOTHING",
             (update_id, sealed, int(time.time()), update_id),
         ) as cursor:
-            return cursor.rowcount == 1
+            stored = cursor.rowcount == 1
+        if self._db.connection.in_transaction:
+            raise NotCommitted()
+        return stored
 
     async def waiting(self) -> list[Waiting]:
         """Every update not handled yet, oldest (lowest id) first. A row the key cannot open is dropped."""

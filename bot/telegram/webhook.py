@@ -31,7 +31,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 
-from bot.storage.inbox import UpdateInbox
+from bot.storage.inbox import NotCommitted, UpdateInbox
 from bot.telegram.context import BotApplication
 from bot.telegram.polling import Dispatcher
 
@@ -92,7 +92,7 @@ class Webhook:
             return web.Response(status=400)
         try:
             stored = await self._inbox.add(update.update_id, body)
-        except (sqlite3.Error, OSError) as error:  # not stored: Telegram will send it again
+        except (sqlite3.Error, OSError, NotCommitted) as error:  # not on disk: Telegram will send it again
             log.error("webhook update not stored update_id=%d error=%s", update.update_id, type(error).__name__)
             return web.Response(status=503)
         self._metrics.contact()

@@ -7,8 +7,10 @@ import json
 import sqlite3
 import time
 
+import pytest
+
 from bot.storage.database import Database
-from bot.storage.inbox import DONE_RETENTION_SECONDS, UpdateInbox
+from bot.storage.inbox import DONE_RETENTION_SECONDS, NotCommitted, UpdateInbox
 
 KEY = b"k" * 64
 WORDS = "он забрал мой телефон"
@@ -72,3 +74,17 @@ async def _received_at(database: Database, update_id: int) -> int:
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0])
+
+
+async def test_a_row_written_inside_someone_elses_transaction_is_not_reported_as_stored(tmp_path):
+    # The 200 may go to Telegram only once the update is on disk; inside an open transaction it is not yet.
+    database = await Database.open(tmp_path / "bot.sqlite3")
+    try:
+        inbox = UpdateInbox(database, KEY)
+        await database.connection.execute("BEGIN")
+        with pytest.raises(NotCommitted):
+            await inbox.add(7, body(7))
+        await database.connection.execute("ROLLBACK")
+        assert await inbox.waiting() == []
+    finally:
+        await database.close()
