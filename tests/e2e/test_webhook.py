@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import socket
 import sqlite3
@@ -249,7 +250,7 @@ async def test_healthz_in_polling_mode_says_ok_then_503_when_the_database_file_i
     sim, start_bot, data_dir, bot_log
 ):
     address = f"127.0.0.1:{free_port()}"
-    await start_and_wait(start_bot, bot_log, BOT_METRICS_LISTEN=address)
+    await start_and_wait(start_bot, bot_log, BOT_METRICS_LISTEN=address, BOT_LOG_FORMAT="json")
     she = sim.add_user(first_name="Aigerim", language_code="kk")
     sos = await act(sim, she, SOS)
     await sim.wait_until(lambda: handlings(sim, sos) == 1, ANSWER_TIMEOUT)
@@ -261,3 +262,7 @@ async def test_healthz_in_polling_mode_says_ok_then_503_when_the_database_file_i
     (data_dir / DATABASE_FILE).rename(data_dir / "moved.sqlite3")
     status, reason = await get(address, "/healthz")
     assert (status, reason) == (503, "database: its file was removed or replaced while the bot runs\n")
+    # BOT_LOG_FORMAT=json: every line of the log is one JSON object, for a log collector.
+    lines = [json.loads(line) for line in bot_log.read_text(encoding="utf-8").splitlines()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert any(line["message"].startswith("bot started") for line in lines)
