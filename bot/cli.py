@@ -86,8 +86,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="run the bot (long polling); needs BOT_TOKEN",
-        description=("Run the bot with long polling. Needs BOT_TOKEN; stops cleanly on SIGTERM or Ctrl-C."),
+        help="run the bot (long polling, or a webhook with BOT_WEBHOOK_URL); needs BOT_TOKEN",
+        description=(
+            "Run the bot with long polling, or as a webhook when BOT_WEBHOOK_URL is set. Needs BOT_TOKEN; stops "
+            "cleanly on SIGTERM or Ctrl-C."
+        ),
     )
     run.set_defaults(handler=_run)
 
@@ -228,7 +231,8 @@ def _run(_args: argparse.Namespace) -> int:
 
     settings = load_settings()
     token = require_token(settings)
-    configure_logging(settings.log_level, [token])
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configure_logging(settings.log_level, [token, webhook_secret], settings.log_format)
     harden_process()
     ensure_data_dir(settings)
     secure_data_dir(settings.data_dir)

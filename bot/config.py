@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.handoff.hours import parse_days
@@ -27,6 +27,14 @@ DATABASE_FILE = "bot.sqlite3"
 
 # Telegram tokens look like "123456789:AAE...". Checking the shape catches a pasted chat id or a quoted value.
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+# setWebhook's secret_token: 1-256 characters, only these (Bot API). At least 32 here: it is all that stands
+# between anyone who finds the URL and a forged update.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+# Telegram's own servers deliver webhooks only to these ports (a self-hosted Bot API server takes any).
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+DEFAULT_API_URL = "https://api.telegram.org"
+# Paths the bot's own listener answers besides the webhook's.
+MONITOR_PATHS = ("/healthz", "/metrics")
 
 
 class ConfigError(Exception):
@@ -43,7 +51,7 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = Field(default=None, description="Bot token from @BotFather; required by `run`.")
-    api_url: str = Field(default="https://api.telegram.org", description="Bot API server base URL.")
+    api_url: str = Field(default=DEFAULT_API_URL, description="Bot API server base URL.")
     data_dir: Path = Field(default=Path("./data"), description="Folder for the database and every file.")
     secret_key: SecretStr | None = Field(default=None, description="Key material for encryption and hashing.")
     secret_key_file: Path | None = Field(
@@ -79,6 +87,18 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, le=3650, description="Keep the advocates' audit log (who claimed, closed, …) this long."
     )
+    # Webhook mode (instead of long polling) when a URL is set. The bot itself listens on plain HTTP at
+    # webhook_listen, behind a TLS reverse proxy that forwards the URL's path to it.
+    webhook_url: str | None = Field(default=None, description="Public https URL Telegram posts updates to.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, validate_default=True, description="Secret Telegram sends in every webhook request."
+    )
+    webhook_listen: str = Field(default="127.0.0.1:8443", description="host:port the webhook server listens on.")
+    webhook_max_connections: int = Field(
+        default=40, ge=1, le=100, description="Webhook connections Telegram may open at once."
+    )
+    metrics_listen: str | None = Field(default=None, description="host:port for /healthz and /metrics (polling).")
+    log_format: Literal["text", "json"] = Field(default="text", description="Log lines as text or one JSON each.")
 
     @field_validator("work_hours")
     @classmethod
@@ -120,6 +140,55 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname or re.search(r"\s", value):
+            raise ValueError("must be a public https:// URL such as https://bot.example.org/telegram/hook")
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        if parts.username is not None or parts.fragment:
+            raise ValueError("must not hold a user name, password or #fragment")
+        if (parts.path or "/") in MONITOR_PATHS:
+            raise ValueError(f"its path must not be {' or '.join(MONITOR_PATHS)} (the bot answers those itself)")
+        if info.data.get("api_url") == DEFAULT_API_URL and port not in TELEGRAM_WEBHOOK_PORTS:
+            ports = ", ".join(str(p) for p in TELEGRAM_WEBHOOK_PORTS)
+            raise ValueError(f"Telegram delivers webhooks only to ports {ports}; the port here is {port}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError(
+                    f"is required with {ENV_PREFIX}WEBHOOK_URL (32 to 256 of A-Z a-z 0-9 _ -; "
+                    "`openssl rand -hex 32` makes one)"
+                )
+            return None
+        if not WEBHOOK_SECRET_PATTERN.match(value.get_secret_value()):
+            raise ValueError("must be 32 to 256 characters of A-Z a-z 0-9 _ - (`openssl rand -hex 32` makes one)")
+        return value
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _listen_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_listen(value)  # raises ValueError with the reason
+        return value.strip()
+
     @field_validator("secret_key", "secret_key_previous")
     @classmethod
     def _secret_key_strength(cls, value: SecretStr | None) -> SecretStr | None:
@@ -150,8 +219,34 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         return self.data_dir / DATABASE_FILE
 
+    @property
+    def webhook_path(self) -> str:
+        """The route of the webhook on the bot's own listener: the public URL's path."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
-SECRET_VARIABLES = (f"{ENV_PREFIX}TOKEN", f"{ENV_PREFIX}SECRET_KEY", f"{ENV_PREFIX}SECRET_KEY_PREVIOUS")
+
+SECRET_VARIABLES = (
+    f"{ENV_PREFIX}TOKEN",
+    f"{ENV_PREFIX}SECRET_KEY",
+    f"{ENV_PREFIX}SECRET_KEY_PREVIOUS",
+    f"{ENV_PREFIX}WEBHOOK_SECRET",
+)
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`host:port` (an IPv6 address in brackets, `[::1]:8443`) as (host, port); ValueError saying what is wrong."""
+    match = re.fullmatch(r"\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})\s*", value)
+    if not match:
+        raise ValueError("must be host:port, such as 127.0.0.1:8443 or [::1]:8443")
+    host, port = match[1].strip("[]"), int(match[2])
+    if not 1 <= port <= 65535:
+        raise ValueError("the port must be between 1 and 65535")
+    if match[1].startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{host} is not an IPv6 address") from None
+    return host, port
 
 
 def _is_loopback(host: str) -> bool:

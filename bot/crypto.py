@@ -1,8 +1,9 @@
 """Sealing small values the server must read back later (AES-256-GCM, key from BOT_SECRET_KEY by HKDF).
 
-Used for the chat id of a scheduled wipe or of a case, and for a photo waiting in the relay's outbox: the
-bot needs them, but a copy of the database alone must not reveal them. Associated data binds each sealed
-value to its row, so values cannot be swapped between rows.
+Used for the chat id of a scheduled wipe or of a case, for a photo waiting in the relay's outbox and for an
+update received by webhook while it waits in the inbox: the bot needs them, but a copy of the database alone
+must not reveal them. Associated data binds each sealed value to its row, so values cannot be swapped between
+rows.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ JOURNAL_KEK = b"journal-kek"  # wraps journal keys (with the PIN's Argon2 output
 JOURNAL_BINDING = b"journal-binding"  # the pseudonym a moved journal stays bound to (key rotation)
 LEGACY_KEYS = b"legacy-keys"  # the previous key's subkeys, kept during a key rotation
 RELAY_FILE = b"relay-file"  # a photo's file id and caption, while it waits in the outbox to be cleaned
+INBOX_UPDATE = b"inbox-update"  # an update received by webhook, waiting in the inbox to be handled
 
 
 def derive_key(secret_key: bytes, purpose: bytes) -> bytes:

@@ -5,10 +5,15 @@ Telegram ids. Libraries are capped even when BOT_LOG_LEVEL=DEBUG: at DEBUG pytho
 API call with its parameters (chat ids, message texts) and aiosqlite every query with its values; httpx logs
 request URLs, which contain the bot token; Pillow logs every EXIF tag of a photo (its GPS position). The
 token is also masked in anything formatted anyway (tracebacks included).
+
+BOT_LOG_FORMAT=json writes one JSON object per line (time, level, logger, message; exception when there is
+one) for log collectors, redacted the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 import sys
@@ -45,13 +50,34 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self._secrets)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line. Each value is redacted before encoding, so a secret is masked whatever
+    characters JSON would escape in it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage(), self._secrets),
+        }
+        if record.exc_info:
+            line["exception"] = redact(self.formatException(record.exc_info), self._secrets)
+        return json.dumps(line, ensure_ascii=False)
+
+
 _installed: logging.Handler | None = None
 
 
-def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+def configure_logging(level: str, secrets: list[str] | None = None, log_format: str = "text") -> None:
     global _installed
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets or []))
+    formatter = JsonFormatter if log_format == "json" else RedactingFormatter
+    handler.setFormatter(formatter(secrets or []))
     root = logging.getLogger()
     if _installed is not None:
         root.removeHandler(_installed)  # configured twice (tests): replace ours, leave others alone

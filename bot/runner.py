@@ -1,4 +1,9 @@
-"""Running the bot: start, poll until asked to stop, shut down cleanly. Used by `run` and by `demo`."""
+"""Running the bot: start, take updates until asked to stop, shut down cleanly. Used by `run` and by `demo`.
+
+Updates come by long polling, or — when BOT_WEBHOOK_URL is set — by webhook (bot/telegram/webhook.py).
+/healthz and /metrics (bot/monitor.py) are served on the webhook's listener, and on BOT_METRICS_LISTEN when
+that is set (in polling mode the only place).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ import logging
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import ALLOWED_UPDATES, attach, build_application, close_http, publish_commands
-from bot.config import ConfigError, Settings
+from bot.config import ENV_PREFIX, ConfigError, Settings
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
+from bot.monitor import Monitor, listening
 from bot.services import Services
+from bot.storage.inbox import UpdateInbox
 from bot.telegram.context import BotApplication
 from bot.telegram.polling import poll
+from bot.telegram.webhook import Webhook, WebhookRefused
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +63,10 @@ async def _serve(
         await desk.check_group()
         relay = asyncio.create_task(desk.run(), name="relay")
         await application.start()
-        log.info("bot started username=%s", application.bot.username)
-        if ready is not None:
-            ready.set()
-        # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
-        await poll(application, stop, ALLOWED_UPDATES)
+        if settings.webhook_url is None:
+            await _poll(application, settings, services, stop, ready)
+        else:
+            await _receive(application, settings, services, secret_key, stop, ready)
         log.info("stopping")
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -71,6 +78,92 @@ async def _serve(
         if services is not None:
             await services.close()
         log.info("stopped")
+
+
+async def _poll(
+    application: BotApplication,
+    settings: Settings,
+    services: Services,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
+) -> None:
+    """Long polling; /healthz and /metrics on BOT_METRICS_LISTEN if it is set."""
+    if not await _delete_webhook(application, stop):
+        return
+    monitor = Monitor(application.bot_data.metrics, services)
+    async with contextlib.AsyncExitStack() as servers:
+        if settings.metrics_listen is not None:
+            await servers.enter_async_context(listening(monitor.routes(), settings.metrics_listen, _METRICS_LISTEN))
+        _started(application, "polling", ready)
+        # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
+        await poll(application, stop, ALLOWED_UPDATES)
+
+
+async def _receive(
+    application: BotApplication,
+    settings: Settings,
+    services: Services,
+    secret_key: bytes,
+    stop: asyncio.Event,
+    ready: asyncio.Event | None,
+) -> None:
+    """Webhook mode: what the last run left in the inbox first, then the webhook's server (with /healthz and
+    /metrics), then setWebhook; until `stop`, when the server stops listening and what was begun finishes."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    inbox = UpdateInbox(services.database, secret_key)
+    webhook = Webhook(
+        application,
+        inbox,
+        url=settings.webhook_url,
+        path=settings.webhook_path,
+        secret=settings.webhook_secret.get_secret_value(),
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=settings.webhook_max_connections,
+    )
+    monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)
+    await webhook.recover()
+    try:
+        async with contextlib.AsyncExitStack() as servers:
+            routes = webhook.routes() + monitor.routes()
+            await servers.enter_async_context(listening(routes, settings.webhook_listen, _WEBHOOK_LISTEN))
+            if settings.metrics_listen is not None:
+                await servers.enter_async_context(listening(monitor.routes(), settings.metrics_listen, _METRICS_LISTEN))
+            try:
+                if not await webhook.register(stop):
+                    return
+            except WebhookRefused as refused:
+                raise ConfigError(f"{ENV_PREFIX}WEBHOOK_URL: Telegram refused the webhook: {refused}") from None
+            _started(application, "webhook", ready)
+            await webhook.run(stop)
+    finally:
+        await webhook.finish()
+
+
+_WEBHOOK_LISTEN, _METRICS_LISTEN = f"{ENV_PREFIX}WEBHOOK_LISTEN", f"{ENV_PREFIX}METRICS_LISTEN"
+
+
+def _started(application: BotApplication, mode: str, ready: asyncio.Event | None) -> None:
+    log.info("bot started username=%s mode=%s", application.bot.username, mode)
+    if ready is not None:
+        ready.set()
+
+
+async def _delete_webhook(application: BotApplication, stop: asyncio.Event) -> bool:
+    """Telegram refuses getUpdates while a webhook is set, so one left from webhook mode is removed first; the
+    updates waiting there are kept (drop_pending_updates=False). False if stopped before it worked."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.bot.delete_webhook(drop_pending_updates=False)
+        except (NetworkError, TimedOut) as error:
+            log.warning("cannot remove the webhook error=%s retry_in=%.0fs", type(error).__name__, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(delay * 2, MAX_START_DELAY)
+            continue
+        application.bot_data.metrics.contact()
+        return True
+    return False
 
 
 def reload_content(content: ContentStore) -> bool:
@@ -94,6 +187,7 @@ async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:
     while not stop.is_set():
         try:
             await application.initialize()
+            application.bot_data.metrics.contact()
             return True
         except InvalidToken:
             raise ConfigError("BOT_TOKEN: the Bot API server rejected this token; check it with @BotFather") from None

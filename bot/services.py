@@ -43,6 +43,16 @@ from bot.storage.users import UserRepository
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """Work that waits, as counts and one time: what the operator's metrics show. Nothing about anyone."""
+
+    outbox_pending: int  # relayed messages not sent yet
+    oldest_pending_at: int | None  # when the oldest of them was written (unix time)
+    wipes_due: int  # automatic wipes of a conversation that are due
+    deletions_due: int  # single messages (an export) due to be deleted
+
+
 @dataclass
 class Services:
     database: Database
@@ -140,6 +150,12 @@ class Services:
         entry = await self.journal.add_entry(user_key, fields)
         log.info("danger check saved to the journal")
         return entry
+
+    async def backlog(self) -> Backlog:
+        pending = await self.handoff.outbox.pending_count()
+        oldest = await self.handoff.outbox.oldest_pending_at() if pending else None
+        wipes, deletions = await self.safety.backlog()
+        return Backlog(pending, oldest, wipes, deletions)
 
     async def close(self) -> None:
         await self.usage.flush()

@@ -217,6 +217,12 @@ class OutboxRepository:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def oldest_pending_at(self) -> int | None:
+        """When the oldest message still waiting to be relayed was written (unix time)."""
+        async with self._db.connection.execute("SELECT MIN(created_at) FROM outbox WHERE status = 'pending'") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     async def album_due_at(self, case_id: int, media_group_id: str) -> int | None:
         """When the parts of this album already waiting to be relayed to the group fall due."""
         async with self._db.connection.execute(

@@ -19,7 +19,16 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 
-from bot.crypto import CASE_CHAT_ID, JOURNAL_BINDING, JOURNAL_KEK, RELAY_FILE, WIPE_CHAT_ID, Sealer, derive_key
+from bot.crypto import (
+    CASE_CHAT_ID,
+    INBOX_UPDATE,
+    JOURNAL_BINDING,
+    JOURNAL_KEK,
+    RELAY_FILE,
+    WIPE_CHAT_ID,
+    Sealer,
+    derive_key,
+)
 from bot.journal.files import AttachmentStore
 from bot.journal.keys import unwrap_with_server, wrap_with_server
 from bot.journal.model import JournalDamaged
@@ -35,6 +44,7 @@ PURPOSES = {
     "cases": CASE_CHAT_ID,
     "journal_keys": JOURNAL_BINDING,
     "outbox": RELAY_FILE,
+    "update_inbox": INBOX_UPDATE,
 }
 assert set(PURPOSES) == {sealed.table for sealed in SEALED_COLUMNS}
 

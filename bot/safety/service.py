@@ -147,6 +147,10 @@ class SafetyService:
                 await self._chat_log.drop_deletion(key, message_id)
         return due
 
+    async def backlog(self) -> tuple[int, int]:
+        """(automatic wipes, single deletions) that are due now and not done yet: counts only."""
+        return await self._chat_log.backlog(int(self.clock()))
+
     async def deletion_done(self, telegram_user_id: int, message_id: int) -> None:
         await self._chat_log.drop_deletion(self._key(telegram_user_id), message_id)
 

@@ -28,6 +28,7 @@ from .state import (
     UserRec,
     World,
 )
+from .webhook import Delivery
 
 DEFAULT_TOKEN = "7000000001:AAHsimulatorTokenForLocalTests_0123"
 
@@ -667,6 +668,22 @@ class Simulator:
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self.world.updates)
+
+    @property
+    def webhook_proxy(self) -> str | None:
+        """Where webhook posts go ("http://127.0.0.1:PORT"): the operator's TLS proxy in front of the bot. The
+        webhook URL's path is kept; its scheme, host and port are replaced by this."""
+        return self.server.webhook.proxy
+
+    @webhook_proxy.setter
+    def webhook_proxy(self, address: str | None) -> None:
+        self.server.webhook.proxy = address
+        self.world.notify()
+
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every POST of an update to the webhook so far, in the order they ended."""
+        return self.server.webhook.deliveries
 
     @property
     def bot_id(self) -> int:

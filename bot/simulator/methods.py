@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import access, messages
 from .params import METHODS, ApiError, Params, api, bad
@@ -20,12 +21,18 @@ from .state import (
     ChatRec,
     MessageRec,
     TopicRec,
+    WebhookRec,
     World,
 )
 
 __all__ = ["METHODS", "messages"]  # importing `messages` registers its methods
 
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+MAX_SECRET_TOKEN = 256
 MAX_TOPIC_NAME = 128
 CHAT_ACTIONS = frozenset(
     {
@@ -66,12 +73,9 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
     limit = p.int_("limit", 100)
     limit = 100 if limit <= 0 or limit > 100 else limit
     timeout = max(p.int_("timeout"), 0)
-    allowed = p.json_("allowed_updates", "allowed_updates")
-    if allowed is not None:
-        if not isinstance(allowed, list):
-            raise bad("can't parse allowed_updates JSON object")
-        chosen = frozenset(str(kind) for kind in allowed) & UPDATE_TYPES
-        world.allowed_updates = chosen or DEFAULT_UPDATE_TYPES
+    if world.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
+    _set_allowed_updates(world, p)
     _confirm(world, offset)
 
     # Only one getUpdates may wait at a time: a newer request ends the older one with 409 Conflict.
@@ -81,6 +85,8 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
     deadline = asyncio.get_running_loop().time() + timeout
     try:
         while True:
+            if world.webhook is not None:  # set while this request waited
+                raise ApiError(409, WEBHOOK_ACTIVE)
             if world.poller is not me:
                 raise ApiError(409, CONFLICT)
             if world.closed:
@@ -93,6 +99,16 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
     finally:
         if world.poller is me:
             world.poller = None
+
+
+def _set_allowed_updates(world: World, p: Params) -> None:
+    """allowed_updates of getUpdates or setWebhook: remembered until the next one that names it."""
+    allowed = p.json_("allowed_updates", "allowed_updates")
+    if allowed is not None:
+        if not isinstance(allowed, list):
+            raise bad("can't parse allowed_updates JSON object")
+        chosen = frozenset(str(kind) for kind in allowed) & UPDATE_TYPES
+        world.allowed_updates = chosen or DEFAULT_UPDATE_TYPES
 
 
 def _allowed(world: World, update: dict[str, Any]) -> bool:
@@ -110,16 +126,65 @@ def _confirm(world: World, offset: int) -> None:
     world.updates = [u for u in world.updates if _allowed(world, u)]
 
 
-@api("deleteWebhook", "drop_pending_updates")
-def delete_webhook(world: World, p: Params) -> bool:
+@api("setWebhook", "url certificate ip_address max_connections allowed_updates drop_pending_updates secret_token")
+def set_webhook(world: World, p: Params) -> bool:
+    url = (p.str_("url") or "").strip()
+    if not url:  # an empty URL removes the webhook, as deleteWebhook does
+        return _remove_webhook(world, p)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise bad("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise bad("bad webhook: Wrong port number specified in the URL") from None  # approximation
+    if port not in WEBHOOK_PORTS:
+        raise bad("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    secret = p.str_("secret_token")
+    if secret is not None:
+        if len(secret) > MAX_SECRET_TOKEN:
+            raise bad("secret token is too long")  # approximation of Telegram's wording
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", secret):
+            raise bad("secret token contains unallowed characters")  # approximation of Telegram's wording
+    if p.has("certificate"):
+        raise bad("custom certificates are not supported by the simulator")
+    # Telegram clamps max_connections to 1..100 (40 when not given).
+    max_connections = min(max(p.int_("max_connections", 40), 1), 100)
+    _set_allowed_updates(world, p)
     if p.bool_("drop_pending_updates"):
         world.updates.clear()
+    world.webhook = WebhookRec(url=url, secret_token=secret, max_connections=max_connections)
+    world.poller = None  # a getUpdates still waiting ends (with 409)
+    return True
+
+
+@api("deleteWebhook", "drop_pending_updates")
+def delete_webhook(world: World, p: Params) -> bool:
+    return _remove_webhook(world, p)
+
+
+def _remove_webhook(world: World, p: Params) -> bool:
+    """The updates waiting stay for getUpdates, unless drop_pending_updates."""
+    if p.bool_("drop_pending_updates"):
+        world.updates.clear()
+    world.webhook = None
     return True
 
 
 @api("getWebhookInfo")
 def get_webhook_info(world: World, p: Params) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(world.updates)}
+    hook = world.webhook
+    pending = sum(1 for update in world.updates if _allowed(world, update))
+    info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+    if hook is not None:
+        info["url"] = hook.url
+        if hook.last_error_date is not None:
+            info["last_error_date"] = hook.last_error_date
+            info["last_error_message"] = hook.last_error_message or ""
+        info["max_connections"] = hook.max_connections
+        if world.allowed_updates != DEFAULT_UPDATE_TYPES:
+            info["allowed_updates"] = sorted(world.allowed_updates)
+    return info
 
 
 @api("logOut")

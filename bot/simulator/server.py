@@ -1,7 +1,8 @@
 """The HTTP side: an aiohttp app on 127.0.0.1 that answers like api.telegram.org.
 
 Routes: `/bot{token}/{method}` (GET or POST; JSON, urlencoded or multipart body) and
-`/file/bot{token}/{file_path}` for downloads. Every request is recorded in `calls`; `faults` can make
+`/file/bot{token}/{file_path}` for downloads. While a webhook is set, `webhook` (webhook.py) posts the
+updates to it. Every request is recorded in `calls`; `faults` can make
 the next request(s) to a method fail or stall.
 """
 
@@ -21,6 +22,7 @@ from aiohttp import web
 from .methods import METHODS
 from .params import ApiError, Params, Upload
 from .state import GETFILE_LIMIT, World
+from .webhook import WebhookSender
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 MAX_UPLOAD = 50 * 1024 * 1024  # bots may upload up to 50 MB
@@ -119,6 +121,7 @@ class ApiServer:
         self.closed = False
         self.internal_errors: list[str] = []
         self.port: int | None = None
+        self.webhook = WebhookSender(world)  # posts updates while a webhook is set
         self._runner: web.AppRunner | None = None
 
     async def start(self, port: int = 0) -> int:
@@ -130,12 +133,14 @@ class ApiServer:
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
+        self.webhook.start()
         return self.port
 
     async def stop(self) -> None:
         self.closed = True
         self.world.closed = True
         self.world.notify()  # lets waiting getUpdates return
+        await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

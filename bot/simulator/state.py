@@ -248,6 +248,17 @@ class CallbackRec:
 
 
 @dataclass
+class WebhookRec:
+    """The webhook set with setWebhook, and what getWebhookInfo reports about delivering to it."""
+
+    url: str
+    secret_token: str | None
+    max_connections: int
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass
 class ChatEvent:
     """A change in a chat as its members see it; SimUser.wait_reply() reads these."""
 
@@ -281,6 +292,7 @@ class World:
         self.chat_events: dict[int, list[ChatEvent]] = {}  # the same, per chat: waiting users look only there
         self.cursors: dict[int, dict[int, int]] = {}  # user id -> chat id -> last seen event (SimUser)
         self.poller: object | None = None  # the getUpdates request currently waiting
+        self.webhook: WebhookRec | None = None  # while set, updates are posted to it and getUpdates is refused
         self.closed = False  # the server is stopping: waiting getUpdates return at once
         self._seq = itertools.count(1)
         self._changed = asyncio.Event()

@@ -68,6 +68,16 @@ class ChatLogRepository:
             "DELETE FROM timed_deletions WHERE user_key = ? AND message_id = ?", (user_key, message_id)
         )
 
+    async def backlog(self, now: int) -> tuple[int, int]:
+        """How many automatic wipes and how many single deletions are due and not done yet."""
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT (SELECT count(*) FROM wipe_schedule WHERE due_at <= ?), "
+            "(SELECT count(*) FROM timed_deletions WHERE due_at <= ?)",
+            (now, now),
+        )
+        wipes, deletions = next(iter(rows))
+        return int(wipes), int(deletions)
+
     async def due(self, now: int, limit: int = 100) -> list[tuple[str, bytes]]:
         rows = await self._db.connection.execute_fetchall(
             "SELECT user_key, chat_ref FROM wipe_schedule WHERE due_at <= ? ORDER BY due_at LIMIT ?", (now, limit)

@@ -7,6 +7,7 @@ transaction each; `PRAGMA user_version` records the last one applied.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path | str) -> None:
         self.connection = connection
         self.path = path
+        self._identity = _identity(path)
 
     @classmethod
     async def open(cls, path: Path | str, migrations: list[Migration] | None = None) -> Database:
@@ -100,6 +102,17 @@ class Database:
         async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             await cursor.fetchone()
 
+    async def answers(self) -> None:
+        """A read of the schema through this connection (raises if the database cannot be read now)."""
+        async with self.connection.execute("SELECT count(*) FROM sqlite_master") as cursor:
+            await cursor.fetchone()
+
+    def still_in_place(self) -> bool:
+        """Whether the file at the database's path is still the one this connection opened. A file deleted or
+        replaced under a running bot goes on working through its open handle, but nothing after it (the next
+        start, a backup) would find what it writes."""
+        return self._identity is None or _identity(self.path) == self._identity
+
     async def schema_version(self) -> int:
         async with self.connection.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -132,6 +145,15 @@ class Database:
         async with self.connection.execute("PRAGMA integrity_check") as cursor:
             row = await cursor.fetchone()
         return row is not None and row[0] == "ok"
+
+
+def _identity(path: Path | str) -> tuple[int, int] | None:
+    """(device, inode) of the database file; None for an in-memory database or a file that is not there."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _split_statements(sql: str) -> list[str]:

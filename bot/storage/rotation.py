@@ -16,8 +16,8 @@ from bot.storage.database import Database
 
 @dataclass(frozen=True)
 class SealedColumn:
-    """A sealed value: where it is, the row's key column, and the SQL giving its associated data (which always
-    begins with her pseudonym) and that pseudonym."""
+    """A sealed value: where it is, the row's key column, and the SQL giving its associated data (which begins
+    with her pseudonym, when it belongs to a person) and that pseudonym."""
 
     table: str
     column: str
@@ -33,6 +33,8 @@ SEALED_COLUMNS = (
     SealedColumn("cases", "chat_ref", "id", "user_key", "user_key"),
     SealedColumn("journal_keys", "binding", "user_key", "user_key", "user_key"),
     SealedColumn("outbox", "file_ref", "id", f"{_CASE_OF_OUTBOX} || '/' || outbox.source_message", _CASE_OF_OUTBOX),
+    # An update a crash left in the webhook's inbox: bound to its update id, to no person (it never moves).
+    SealedColumn("update_inbox", "body", "update_id", "'update:' || update_id", "NULL"),
 )
 BATCH = 500  # rows per transaction: resumable, and never one huge transaction holding the database
 

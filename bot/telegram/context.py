@@ -1,9 +1,9 @@
 """The typed context every handler and job receives (PTB's `ContextTypes`, as in its contexttypesbot example).
 
 `context.bot_data` is one `BotData` for the whole application: the services, the settings, the advocates'
-desk and the flood guard, as attributes rather than string keys. `context.chat_data` is one `ChatData` per
-chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on purpose; the ids
-of the journal flow's messages are in the database, so they are still deleted after a restart).
+desk, the flood guard and the metrics, as attributes rather than string keys. `context.chat_data` is one
+`ChatData` per chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on
+purpose; the ids of the journal flow's messages are in the database, so they are still deleted after a restart).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.metrics import Metrics
 from bot.telegram.flood import FloodGuard
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class BotData:
         self._settings: Settings | None = None
         self._desk: Desk | None = None
         self.flood = FloodGuard()
+        self.metrics = Metrics()  # a registry of its own per application
         self.http: tuple[BaseRequest, ...] = ()  # the real application's HTTP request objects, closed at the end
 
     def attach(self, services: Services, settings: Settings, desk: Desk) -> None:

@@ -189,6 +189,7 @@ async def on_error(update: object, context: Context) -> None:
         type(error).__name__,
         exc_info=log.isEnabledFor(logging.DEBUG) and error is not None,
     )
+    context.bot_data.metrics.handler_failed(error)
     if not isinstance(update, Update) or isinstance(error, Forbidden):
         return
     chat, user = update.effective_chat, update.effective_user

@@ -10,6 +10,9 @@ Updates start as soon as they are fetched. The updates of one private chat run s
 different chats side by side, so a slow answer (a PDF export, a large file) holds up nobody else. Anything
 else — the advocates' group, an update without a chat — runs alone, after everything fetched before it and
 before everything fetched after it, so the desk never sees a case change under its feet.
+
+The webhook (bot/telegram/webhook.py) hands its updates to the same Dispatcher, so both modes keep one
+ordering; it is also where each update is counted and timed for the metrics.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bot.metrics import OTHER_KIND, UPDATE_KINDS
 from bot.telegram.context import BotApplication
 
 log = logging.getLogger(__name__)
@@ -35,10 +40,15 @@ BUSY_POLL_SECONDS = 0.05
 
 
 class Dispatcher:
-    """Starts updates in the right order and knows the offset that confirms only finished ones."""
+    """Starts updates in the right order and knows the offset that confirms only finished ones.
 
-    def __init__(self, application: BotApplication) -> None:
+    `on_handled(update_id)` runs after each update's handling (the webhook deletes it from its inbox there).
+    """
+
+    def __init__(self, application: BotApplication, on_handled: Callable[[int], Awaitable[None]] | None = None) -> None:
         self._application = application
+        self._metrics = application.bot_data.metrics
+        self._on_handled = on_handled
         self._running: dict[int, asyncio.Task[None]] = {}  # update id -> its task, until finished
         self._chat_tail: dict[int, asyncio.Task[None]] = {}  # the last task started for each private chat
         self._alone: asyncio.Task[None] | None = None  # the last task that must run alone
@@ -63,20 +73,25 @@ class Dispatcher:
         for update in updates:
             if self._highest is not None and update.update_id <= self._highest:
                 continue
-            self._highest = update.update_id
-            chat_id = private_chat_id(update)
-            if chat_id is None:
-                after = list(self._running.values())
-            else:
-                after = [t for t in (self._chat_tail.get(chat_id), self._alone) if t is not None and not t.done()]
-            task = asyncio.create_task(self._handle(update, after), name=f"update-{update.update_id}")
-            self._running[update.update_id] = task
-            if chat_id is None:
-                self._alone = task
-            else:
-                self._chat_tail[chat_id] = task
+            self.begin(update)
             started += 1
         return started
+
+    def begin(self, update: Update) -> None:
+        """Start one update now: after the updates of its chat (and anything that runs alone) begun before it,
+        beside those of other chats. The caller makes sure an update is begun once."""
+        self._highest = update.update_id if self._highest is None else max(self._highest, update.update_id)
+        chat_id = private_chat_id(update)
+        if chat_id is None:
+            after = list(self._running.values())
+        else:
+            after = [t for t in (self._chat_tail.get(chat_id), self._alone) if t is not None and not t.done()]
+        task = asyncio.create_task(self._handle(update, after, time.perf_counter()), name=f"update-{update.update_id}")
+        self._running[update.update_id] = task
+        if chat_id is None:
+            self._alone = task
+        else:
+            self._chat_tail[chat_id] = task
 
     async def wait_for_progress(self, seconds: float) -> None:
         """Until the offset moves on (the oldest running update finished), or `seconds` pass."""
@@ -92,12 +107,15 @@ class Dispatcher:
         while self._running:
             await asyncio.wait(list(self._running.values()))
 
-    async def _handle(self, update: Update, after: list[asyncio.Task[None]]) -> None:
+    async def _handle(self, update: Update, after: list[asyncio.Task[None]], begun: float) -> None:
         try:
             if after:
                 await asyncio.wait(after)
             # Errors inside handlers go to the error handler; the update counts as handled.
             await self._application.process_update(update)
+            self._metrics.handled(update_kind(update), time.perf_counter() - begun)
+            if self._on_handled is not None:
+                await self._on_handled(update.update_id)
         except Exception as error:  # escaped PTB's error handling: the poll loop raises it
             self.failures.append(error)
         finally:
@@ -106,6 +124,11 @@ class Dispatcher:
             if chat_id is not None and self._chat_tail.get(chat_id) is asyncio.current_task():
                 del self._chat_tail[chat_id]
             self._finished.set()
+
+
+def update_kind(update: Update) -> str:
+    """The kind of an update, for the metrics: one of the kinds the bot asks Telegram for, or "other"."""
+    return next((kind for kind in UPDATE_KINDS if getattr(update, kind) is not None), OTHER_KIND)
 
 
 def private_chat_id(update: Update) -> int | None:
@@ -151,6 +174,7 @@ async def poll(application: BotApplication, stop: asyncio.Event, allowed_updates
             try:
                 updates = fetch.result()
                 delay = 1.0
+                application.bot_data.metrics.contact()
             except TimedOut:
                 continue
             except RetryAfter as error:

@@ -4,6 +4,7 @@ call recorded by the request object."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -147,3 +148,5 @@ async def test_an_internal_error_gives_a_kind_message_and_logs_no_personal_data(
     assert "Кешіріңіз" in text and "102" in text and "111" in text
     assert "update failed" in caplog.text and "error=" in caplog.text
     assert str(USER) not in caplog.text and "Aigerim" not in caplog.text
+    metrics = app.bot_data.metrics.render().decode()  # counted by the exception's type, nothing else
+    assert re.search(r'^bot_handler_errors_total\{error="ValueError"\} [1-9]\d*\.0$', metrics, re.M), metrics

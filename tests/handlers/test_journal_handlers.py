@@ -70,6 +70,10 @@ async def test_five_wrong_pins_lock_the_journal_until_a_time_in_kazakhstan(journ
     assert until.astimezone(dt.timezone(dt.timedelta(hours=5))).strftime("%H:") in text
     await h.send("246813")  # not taken as a PIN any more: the journal step is over
     assert not (await h.journal.status(h.key())).unlocked
+    # The operator's metrics count the failures, by reason only.
+    metrics = h.app.bot_data.metrics.render().decode()
+    assert 'bot_journal_unlock_failures_total{reason="wrong_pin"} 4.0' in metrics
+    assert 'bot_journal_unlock_failures_total{reason="locked_out"} 1.0' in metrics
 
 
 async def test_setting_a_pin_warns_first_and_asks_it_twice(journal_harness):

@@ -9,6 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.app import ALLOWED_UPDATES
+from bot.telegram.context import BotData
 from bot.telegram.polling import Dispatcher, handle_batch, poll
 from tests.support.telegram import callback_update, text_update
 
@@ -17,6 +18,7 @@ class SlowApplication:
     """Stands in for the Application: every update takes a while, and what overlaps is recorded."""
 
     def __init__(self, fail_on: int | None = None, delays: dict[int, float] | None = None) -> None:
+        self.bot_data = BotData()  # the metrics the dispatcher counts into
         self.delays = delays or {}
         self.running: set[int] = set()
         self.overlaps: list[tuple[int, set[int]]] = []  # (update id, the updates running when it started)
@@ -159,6 +161,7 @@ class TelegramSide:
 
     def __init__(self, batch: list[Update], stop: asyncio.Event) -> None:
         self.bot = self
+        self.bot_data = BotData()
         self.batch = batch
         self.may_finish = {update.update_id: asyncio.Event() for update in batch}
         self.finished = {update.update_id: asyncio.Event() for update in batch}
@@ -206,3 +209,27 @@ async def test_an_older_update_still_running_is_never_confirmed_while_a_newer_on
     assert after_the_newer == (export.update_id, {export.update_id})  # the newer is done, the older is not
     assert after_both == (menu.update_id + 1, set())  # both done: both confirmed, at last
     assert telegram.confirmed[-1] == (menu.update_id + 1, set())  # and so on a clean stop
+
+
+async def test_updates_begun_one_at_a_time_as_the_webhook_does_keep_her_order_and_each_is_reported_handled(bot_app):
+    """The webhook begins each update as it is stored, and ids need not come in order across chats: none is
+    skipped, hers still run one after the other, and each is reported handled (to leave the inbox) after
+    its handling."""
+    app, _ = bot_app
+    first, second = text_update(app, 7, "/journal"), text_update(app, 7, "/sos")
+    other = text_update(app, 8, "/menu")  # the highest id, begun first
+    slow = SlowApplication(delays={first.update_id: 0.05})
+    handled: list[int] = []
+
+    async def on_handled(update_id: int) -> None:
+        assert update_id in slow.order  # only once its handling is over
+        handled.append(update_id)
+
+    dispatcher = Dispatcher(slow, on_handled=on_handled)  # type: ignore[arg-type]
+    for update in (other, first, second):
+        dispatcher.begin(update)
+    await dispatcher.drain()
+    assert sorted(handled) == sorted(u.update_id for u in (first, second, other))
+    assert slow.order.index(first.update_id) < slow.order.index(second.update_id)
+    assert not dict(slow.overlaps)[second.update_id] & {first.update_id}
+    assert 'bot_updates_total{kind="message"} 3.0' in slow.bot_data.metrics.render().decode()

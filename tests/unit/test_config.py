@@ -230,3 +230,78 @@ def test_the_key_can_come_from_a_private_file_and_a_file_others_can_read_is_refu
 def test_only_the_key_created_in_the_data_folder_counts_as_beside_the_data(tmp_path):
     assert key_beside_data(Settings(_env_file=None, data_dir=tmp_path))
     assert not key_beside_data(Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40))
+
+
+# ------------------------------------------------------------------------------------ webhook mode
+
+WEBHOOK_SECRET = "Zq8_vN2-kP5wR7tY1uI3oL6aS9dF4gH0jK2xC5bM"
+
+
+def test_webhook_settings_are_read_and_the_url_path_is_the_route(monkeypatch):
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.org:8443/telegram/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("BOT_WEBHOOK_MAX_CONNECTIONS", "10")
+    monkeypatch.setenv("BOT_METRICS_LISTEN", "[::1]:9100")
+    monkeypatch.setenv("BOT_LOG_FORMAT", "JSON")
+    settings = load_settings()
+    assert settings.webhook_path == "/telegram/hook" and settings.webhook_max_connections == 10
+    assert settings.webhook_listen == "127.0.0.1:8443"  # loopback by default: a TLS proxy stands in front
+    assert (settings.metrics_listen, settings.log_format) == ("[::1]:9100", "json")
+    assert WEBHOOK_SECRET not in repr(settings)
+
+
+def test_without_a_webhook_url_the_bot_polls_and_serves_no_metrics():
+    settings = load_settings()
+    assert settings.webhook_url is None and settings.metrics_listen is None and settings.log_format == "text"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BOT_WEBHOOK_URL": "https://bot.example.org/hook"}, "BOT_WEBHOOK_SECRET: is required with BOT_WEBHOOK_URL"),
+        ({"BOT_WEBHOOK_URL": "http://bot.example.org/hook"}, "BOT_WEBHOOK_URL: must be a public https:// URL"),
+        ({"BOT_WEBHOOK_URL": "bot.example.org/hook"}, "BOT_WEBHOOK_URL: must be a public https:// URL"),
+        ({"BOT_WEBHOOK_URL": "https://bot.example.org:9000/hook"}, "BOT_WEBHOOK_URL: Telegram delivers webhooks only"),
+        ({"BOT_WEBHOOK_URL": "https://bot.example.org/healthz"}, "BOT_WEBHOOK_URL: its path must not be /healthz"),
+        ({"BOT_WEBHOOK_URL": "https://me:pw@bot.example.org/hook"}, "BOT_WEBHOOK_URL: must not hold a user name"),
+        ({"BOT_WEBHOOK_SECRET": "too-short-0123456789"}, "BOT_WEBHOOK_SECRET: must be 32 to 256 characters"),
+        ({"BOT_WEBHOOK_SECRET": "x" * 31 + "!"}, "BOT_WEBHOOK_SECRET: must be 32 to 256 characters of A-Z"),
+        ({"BOT_WEBHOOK_SECRET": "x" * 257}, "BOT_WEBHOOK_SECRET: must be 32 to 256 characters"),
+        ({"BOT_WEBHOOK_LISTEN": "8443"}, "BOT_WEBHOOK_LISTEN: must be host:port"),
+        ({"BOT_WEBHOOK_LISTEN": "127.0.0.1:70000"}, "BOT_WEBHOOK_LISTEN: the port must be between 1 and 65535"),
+        ({"BOT_WEBHOOK_LISTEN": "[127.0.0.1]:8443"}, "BOT_WEBHOOK_LISTEN: 127.0.0.1 is not an IPv6 address"),
+        ({"BOT_METRICS_LISTEN": "localhost"}, "BOT_METRICS_LISTEN: must be host:port"),
+        (
+            {"BOT_WEBHOOK_MAX_CONNECTIONS": "0"},
+            "BOT_WEBHOOK_MAX_CONNECTIONS: Input should be greater than or equal to 1",
+        ),
+        ({"BOT_WEBHOOK_MAX_CONNECTIONS": "101"}, "BOT_WEBHOOK_MAX_CONNECTIONS: Input should be less than or equal"),
+        ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT: Input should be 'text' or 'json'"),
+    ],
+)
+def test_a_bad_webhook_or_monitoring_setting_is_named_in_one_line(monkeypatch, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(expected) and "\n" not in message
+    assert WEBHOOK_SECRET not in message and "x" * 31 not in message  # a secret is never echoed
+
+
+def test_a_self_hosted_bot_api_server_may_post_to_any_port():
+    settings = Settings(
+        _env_file=None,
+        api_url="http://127.0.0.1:8081",
+        webhook_url="https://bot.example.org:9443/hook",
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    assert settings.webhook_path == "/hook"
+
+
+def test_a_dot_env_with_the_webhook_secret_readable_by_others_is_refused(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text(f"BOT_WEBHOOK_SECRET={WEBHOOK_SECRET}\n", encoding="utf-8")
+    env.chmod(0o640)
+    with pytest.raises(ConfigError, match=r"^\.env: holds BOT_WEBHOOK_SECRET but can be read by others"):
+        load_settings()

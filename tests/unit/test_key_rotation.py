@@ -20,6 +20,7 @@ from bot.privacy import Pseudonymizer
 from bot.rotation.rotate import RotationError, finish, load_legacy, rotate
 from bot.services import Services
 from bot.storage.database import Database
+from bot.storage.inbox import UpdateInbox
 from bot.storage.key_check import WrongKey, verify_key
 from bot.storage.rotation import RotationRepository
 from tests.support.application import offline_settings
@@ -68,6 +69,7 @@ async def everything_before_the_rotation(data_dir: Path) -> None:
     await services.journal.add_entry(bob, EntryFields(dt.date(2026, 11, 4), what_happened="threats at night"))
     await services.users.save(carol, language="ru", screen="menu")
     await services.journal.create(carol)
+    await UpdateInbox(services.database, KEY_A).add(4242, b'{"update_id": 4242}')  # a crash left it there
     await services.close()
 
 
@@ -92,7 +94,14 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
     old = Pseudonymizer(KEY_A)
 
     report = await with_database(data_dir, lambda database: rotate(database, KEY_A, KEY_B))
-    assert report.resealed == {"wipe_schedule": 1, "timed_deletions": 1, "cases": 1, "journal_keys": 0, "outbox": 1}
+    assert report.resealed == {
+        "wipe_schedule": 1,
+        "timed_deletions": 1,
+        "cases": 1,
+        "journal_keys": 0,
+        "outbox": 1,
+        "update_inbox": 1,
+    }
     assert report.rewrapped == 2  # Alice's and Carol's journals, which have no PIN
     assert (report.waiting_people, report.waiting_pin_journals) == (3, 1)
     with pytest.raises(WrongKey, match="moved to a new key"):  # the old key is refused from now on
@@ -124,6 +133,7 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
         await services.journal.add_entry(alice, EntryFields(dt.date(2026, 12, 1), what_happened="after"))
         assert len(await services.journal.entries(alice)) == 2
         assert await rows_holding(services.database, old.user_key(ALICE)) == []  # nothing left under the old one
+        assert [w.body for w in await UpdateInbox(services.database, KEY_B).waiting()] == [b'{"update_id": 4242}']
 
         bob = services.pseudonyms.user_key(BOB)
         assert await services.moves.recognise(BOB) is True

@@ -191,8 +191,10 @@ async def take_pin(turn: Turn, message: Message) -> None:
         elif flow.awaiting == Awaiting.REPEAT_PIN:
             await _confirm_new_pin(turn, typed)
     except WrongPin as error:
+        turn.context.bot_data.metrics.unlock_failed("wrong_pin")
         await _reply(turn, turn.ui.plural("journal_pin_wrong", error.tries_left))
     except LockedOut as error:
+        turn.context.bot_data.metrics.unlock_failed("locked_out")
         flow.pause()
         await turn.delete_pin_prompts()
         await show_locked_out(turn, error.until, edit=False)
