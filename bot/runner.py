@@ -121,8 +121,8 @@ async def _receive(
         max_connections=settings.webhook_max_connections,
     )
     monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)
-    await webhook.recover()
     try:
+        await webhook.recover()
         async with contextlib.AsyncExitStack() as servers:
             routes = webhook.routes() + monitor.routes()
             await servers.enter_async_context(listening(routes, settings.webhook_listen, _WEBHOOK_LISTEN))
