@@ -7,16 +7,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.simulator import SimMessage, SimUser
+from tests.support.chatting import step
 from tests.support.process import START_TIMEOUT, stop
 
 # How the bot writes what she marked (the question, the result, the journal entry), in Russian.
 HER_ANSWER_WORDS = ("душили", "сдавливали", "choking")
-
-
-async def step(user: SimUser, button: str) -> SimMessage:
-    await user.press(button)
-    return await user.wait_reply()
 
 
 def files_containing(folder: Path, *needles: str) -> list[str]:

@@ -10,20 +10,11 @@ from pathlib import Path
 import httpx
 from pypdf import PdfReader
 
-from bot.simulator import SimMessage, Simulator, SimUser, make_png
+from bot.simulator import Simulator, make_png
+from tests.support.chatting import say, step
 from tests.support.process import START_TIMEOUT, stop
 
 KAZAKH_LETTERS = "ә ғ қ ң ө ұ ү һ і"
-
-
-async def step(user: SimUser, button: str) -> SimMessage:
-    await user.press(button)
-    return await user.wait_reply()
-
-
-async def say(user: SimUser, text: str) -> SimMessage:
-    await user.send_text(text)
-    return await user.wait_reply()
 
 
 async def download(sim: Simulator, file_id: str) -> bytes:

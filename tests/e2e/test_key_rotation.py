@@ -8,21 +8,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.simulator import SimMessage, SimUser
+from tests.support.chatting import say, step
 from tests.support.process import START_TIMEOUT, environment_without_bot_settings, stop
 
 KEY_A, KEY_B = "a1" * 32, "b2" * 32
 PIN = "135790"
-
-
-async def step(user: SimUser, button: str) -> SimMessage:
-    await user.press(button)
-    return await user.wait_reply()
-
-
-async def say(user: SimUser, text: str) -> SimMessage:
-    await user.send_text(text)
-    return await user.wait_reply()
 
 
 async def keys_command(data_dir: Path, *args: str, **env: str) -> tuple[int, str]:
