@@ -50,6 +50,7 @@ FORGET_ACTION = "forget"  # delete everything stored about her, and the conversa
 HANDOFF_ACTION = "handoff:start"  # she agreed to what the advocate will see: ask the triage questions
 JOURNAL_ACTION = "journal:open"  # open her incident journal (asks for the PIN if she set one)
 JOURNAL_EXPORT_ACTION = "journal:export"  # export her journal as a PDF (offered before "Delete everything")
+JOURNAL_PLAN_ACTION = "journal:plan"  # her own safety plan, kept in the journal (asks for the PIN if she set one)
 DANGER_CHECK_ACTION = "danger_check:start"  # the danger check's first question
 # Automatic wipe after the last activity: the choices offered, in minutes ("off" keeps messages).
 WIPE_CHOICES = {"wipe_after:15": 15, "wipe_after:60": 60, "wipe_after:360": 360, "wipe_after:1440": 1440,
@@ -63,6 +64,7 @@ KNOWN_ACTIONS = frozenset(
         HANDOFF_ACTION,
         JOURNAL_ACTION,
         JOURNAL_EXPORT_ACTION,
+        JOURNAL_PLAN_ACTION,
         DANGER_CHECK_ACTION,
         *WIPE_CHOICES,
         *DISCREET_ACTIONS,

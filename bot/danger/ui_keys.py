@@ -16,6 +16,7 @@ DANGER_UI_KEYS: dict[str, frozenset[str]] = {
     # The result
     "danger_check_button_save": _NONE,
     "danger_check_button_plan": _NONE,
+    "danger_check_button_own_plan": _NONE,  # her own plan in the journal, the steps the result calls for first
     "danger_check_button_handoff": _NONE,
     "danger_check_button_journal": _NONE,
     "danger_check_saved": frozenset({"number"}),

@@ -26,6 +26,7 @@ from fpdf import FPDF, FontFace, XPos, YPos
 from bot.content.i18n import Localizer
 from bot.images import without_metadata
 from bot.journal.model import Attachment, ChainReport, ChildrenPresent, Entry, RecordKind
+from bot.journal.plan import SafetyPlan
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class ExportData:
     report: ChainReport
     exported_at: dt.datetime
     load_image: Callable[[Attachment], bytes | None]  # decrypted bytes, or None if unreadable
+    plan: SafetyPlan | None = None  # her own safety plan, a section of its own when she wrote any of it
 
 
 # The document as blocks, shared by both renderers.
@@ -118,6 +120,10 @@ def blocks(data: ExportData, ui: Localizer) -> list[Block]:
         out.append(Paragraph(ui.text("journal_export_chain_ok")))
     else:
         out.append(Paragraph(ui.text("journal_export_chain_broken", number=data.report.broken.number)))
+
+    if data.plan is not None and data.plan.filled:
+        out.append(Heading(ui.text("journal_export_plan")))
+        out += [Field(ui.text(f"journal_plan_step_{step}"), text) for step, text in data.plan.answers.items()]
 
     out.append(Heading(ui.text("journal_export_entries")))
     if not entries:

@@ -169,6 +169,23 @@ class JournalRepository:
     async def delete_draft(self, user_key: str) -> None:
         await self._db.connection.execute("DELETE FROM journal_drafts WHERE user_key = ?", (user_key,))
 
+    # Her safety plan
+
+    async def plan(self, user_key: str) -> bytes | None:
+        rows = await self._db.connection.execute_fetchall(
+            "SELECT payload FROM journal_plans WHERE user_key = ?", (user_key,)
+        )
+        return next((bytes(row[0]) for row in rows), None)
+
+    async def save_plan(self, user_key: str, payload: bytes) -> None:
+        await self._db.connection.execute(
+            """
+            INSERT INTO journal_plans (user_key, payload) VALUES (?, ?)
+            ON CONFLICT (user_key) DO UPDATE SET payload = excluded.payload
+            """,
+            (user_key, payload),
+        )
+
     # Attachment files
 
     async def add_file(self, user_key: str, file_name: str) -> None:

@@ -31,6 +31,10 @@ def draft_context(user_key: str) -> bytes:
     return f"journal-draft|{user_key}".encode()
 
 
+def plan_context(user_key: str) -> bytes:
+    return f"journal-plan|{user_key}".encode()
+
+
 def head_context(user_key: str) -> bytes:
     return f"journal-head|{user_key}".encode()
 

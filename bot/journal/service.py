@@ -95,6 +95,7 @@ from bot.journal.model import (
     RemovedLink,
     Step,
 )
+from bot.journal.plan import PlanStep, SafetyPlan
 from bot.journal.repository import EntryRow, JournalRepository
 from bot.storage.database import Database
 from bot.timezone import ALMATY
@@ -536,6 +537,28 @@ class JournalService:
 
     # Export
 
+    # Her safety plan
+
+    async def plan(self, user_key: str) -> SafetyPlan:
+        """Her plan (empty until she writes a step). Raises JournalLocked."""
+        aead = self.keys.aead(user_key)
+        sealed = await self._repo.plan(user_key)
+        if sealed is None:
+            return SafetyPlan()
+        context = sealing.plan_context(self.keys.identity(user_key))
+        return SafetyPlan.decode(sealing.open_sealed(aead, sealed, context))
+
+    async def set_plan_answer(self, user_key: str, step: PlanStep, text: str | None) -> SafetyPlan:
+        """Her words for one step (None or empty clears it). Raises JournalLocked, JournalInputError (too long)."""
+        plan = (await self.plan(user_key)).with_answer(step, text)
+        aead = self.keys.aead(user_key)
+        sealed = sealing.seal_record(aead, plan.encode(), sealing.plan_context(self.keys.identity(user_key)))
+        async with self._repo.transaction():
+            if await self._repo.key(user_key) is None:
+                raise NoJournal()
+            await self._repo.save_plan(user_key, sealed)
+        return plan
+
     async def export_pdf(self, user_key: str, ui: Localizer) -> bytes:
         data = await self._export_data(user_key)
         return await asyncio.to_thread(export.build_pdf, data, ui)
@@ -555,7 +578,7 @@ class JournalService:
             except (JournalDamaged, OSError, ValueError):
                 return None
 
-        return export.ExportData(records, report, self.now(), load_image)
+        return export.ExportData(records, report, self.now(), load_image, await self.plan(user_key))
 
     # Internals: drafts
 

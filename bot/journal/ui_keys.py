@@ -1,6 +1,7 @@
 """UI strings the journal uses (content/<lang>/ui_journal.yaml), with the placeholders each may contain."""
 
 from bot.journal.model import InputError, Step
+from bot.journal.plan import PlanStep
 
 _NONE: frozenset[str] = frozenset()
 
@@ -161,6 +162,19 @@ JOURNAL_UI_KEYS: dict[str, frozenset[str]] = {
     "journal_button_clear": _NONE,
     "journal_button_done": _NONE,
     "journal_button_danger_check": _NONE,  # the journal's menu leads to the danger check too
+    # Her own safety plan (inside the journal: its PIN and lock apply)
+    "journal_button_plan": _NONE,
+    "journal_plan_title": _NONE,
+    "journal_plan_intro": _NONE,
+    "journal_plan_not_written": _NONE,
+    "journal_plan_suggested": _NONE,
+    "journal_plan_prompt": frozenset({"step"}),
+    "journal_plan_saved": _NONE,
+    "journal_plan_button_clear": _NONE,
+    "journal_plan_button_back": _NONE,
+    "journal_export_plan": _NONE,
+    **{f"journal_plan_step_{step.value}": _NONE for step in PlanStep},
+    **{f"journal_plan_hint_{step.value}": _NONE for step in PlanStep},
 }
 
 # Each refused answer's UI string. Date errors take {example} (parsing.date_example); size and count errors

@@ -39,6 +39,7 @@ from bot.telegram.groups import Group
 from bot.telegram.journal import callbacks as journal_callbacks
 from bot.telegram.journal import pin, records
 from bot.telegram.journal.flow import PIN_STATES
+from bot.telegram.journal.safety_plan import suggested_by
 from bot.telegram.journal.turn import Turn, turn_of
 from bot.telegram.views import answer_query
 
@@ -134,7 +135,8 @@ def _current(turn: Turn, flow: DangerFlow) -> ScreenView:
     danger = turn.services.danger
     if not flow.check.done:
         return screens.question(turn.ui, danger.question(flow.check, turn.ui.language))
-    return screens.result(turn.ui, danger.result_view(danger.result(flow.check), turn.ui.language))
+    result = danger.result(flow.check)
+    return screens.result(turn.ui, danger.result_view(result, turn.ui.language), suggested_by(result))
 
 
 async def _gone(turn: Turn) -> None:

@@ -13,6 +13,7 @@ from bot.content.i18n import Localizer
 from bot.content.registry import HANDOFF_SCREEN, SAFETY_PLAN_SCREEN
 from bot.content.render import ButtonView, ScreenView
 from bot.danger.model import Answer, Question
+from bot.journal.plan import PlanStep
 from bot.telegram.danger import callbacks as cb
 from bot.telegram.journal import callbacks as journal_callbacks
 from bot.telegram.views import escape, navigation_row
@@ -37,11 +38,13 @@ def question(ui: Localizer, asked: Question) -> ScreenView:
     return view("danger_check_question", ui, text, rows)
 
 
-def result(ui: Localizer, composed: ScreenView) -> ScreenView:
+def result(ui: Localizer, composed: ScreenView, plan_steps: tuple[PlanStep, ...] = ()) -> ScreenView:
     """The content's result (bot.danger.service.result_view) with what she can do next: save it in her journal,
-    her safety plan, a person to talk to, the sources in full, and the way out."""
+    her own safety plan (the steps the result calls for first), the safety plan's advice, a person to talk to,
+    the sources in full, and the way out."""
     rows = [
         [ButtonView(ui.text("danger_check_button_save"), cb.Save.data)],
+        [ButtonView(ui.text("danger_check_button_own_plan"), journal_callbacks.Plan(plan_steps).data)],
         [ButtonView(ui.text("danger_check_button_plan"), content_callbacks.for_screen(SAFETY_PLAN_SCREEN))],
         [ButtonView(ui.text("danger_check_button_handoff"), content_callbacks.for_screen(HANDOFF_SCREEN))],
         [ButtonView(ui.text("button_sources"), cb.Sources.data)],

@@ -37,8 +37,8 @@ from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, FORGET_ACTION, M
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.groups import Group
 from bot.telegram.journal import callbacks as cb
-from bot.telegram.journal import entry, pin, records, screens
-from bot.telegram.journal.flow import PIN_STATES, AfterUnlock, Flow
+from bot.telegram.journal import entry, pin, records, safety_plan, screens
+from bot.telegram.journal.flow import PIN_STATES, AfterUnlock, Awaiting, Flow
 from bot.telegram.journal.pin import guarded as _guarded
 from bot.telegram.journal.turn import Turn, turn_of
 from bot.telegram.views import DELETE_BATCH, answer_query
@@ -75,6 +75,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("cancel", cancel_command, filters=PRIVATE_MESSAGES))
     application.add_handler(CallbackQueryHandler(open_button, pattern=cb.OPEN_PATTERN))
     application.add_handler(CallbackQueryHandler(export_button, pattern=cb.EXPORT_PATTERN))
+    application.add_handler(CallbackQueryHandler(plan_button, pattern=cb.OPEN_PLAN_PATTERN))
     application.add_handler(CallbackQueryHandler(button, pattern=cb.PATTERN))
 
 
@@ -96,6 +97,12 @@ async def export_button(update: Update, context: Context) -> None:
     """ "Export my journal first", offered before "Delete everything": the PDF now (after the PIN, if she set
     one, the journal's menu with its export buttons)."""
     await _from_content_button(update, context, lambda turn: records.export(turn, pdf=True))
+
+
+async def plan_button(update: Update, context: Context) -> None:
+    """ "My own plan" on the safety plan screen: her plan, in a new message (after the PIN, or the journal's
+    creation, if needed)."""
+    await _from_content_button(update, context, lambda turn: safety_plan.open_plan(turn, edit=False))
 
 
 async def _from_content_button(
@@ -149,6 +156,8 @@ async def take_message(update: Update, context: Context) -> bool:
         return False
     if flow.awaiting in PIN_STATES:
         await pin.take_pin(turn, message)
+    elif flow.awaiting is Awaiting.PLAN:
+        await _guarded(turn, lambda: safety_plan.take_answer(turn, message))
     else:
         await turn.track(message.message_id)
         await _guarded(turn, lambda: entry.take_message(turn, message))
@@ -318,3 +327,7 @@ async def _route(turn: Turn, pressed: cb.JournalData) -> None:
             await records.ask_delete_all(turn)
         case cb.DeleteAll():
             await records.delete_all(turn)
+        case cb.Plan(suggested=suggested):
+            await safety_plan.open_plan(turn, suggested)
+        case cb.PlanEdit(step=step, clear=clear):
+            await safety_plan.edit_step(turn, step, clear=clear)

@@ -13,6 +13,8 @@ strings must never change:
     fix:<id>[:f]           correct it                del:<id>  delok:<id>   delete it (asks first)
     xp  xt                 export PDF / text         wipe  wipeok           delete everything (asks first)
     pin:set|chg|rm         the PIN                   lock  forgot           lock now / forgotten PIN
+    plan[:<digits>]        her own safety plan (the  pe:<step>[:x]          write / clear one step of it
+                           steps suggested first)
 
 Parsing is as lenient as the buttons always were, so an old or odd button still leads somewhere kind: parts
 beyond the known ones are ignored, an id that is not 32 hex digits becomes "-" (it matches no record: "not
@@ -28,8 +30,9 @@ from enum import StrEnum
 from typing import ClassVar, Self, TypeVar
 
 from bot.content import callbacks
-from bot.content.registry import JOURNAL_ACTION, JOURNAL_EXPORT_ACTION
+from bot.content.registry import JOURNAL_ACTION, JOURNAL_EXPORT_ACTION, JOURNAL_PLAN_ACTION
 from bot.journal.model import Step
+from bot.journal.plan import PLAN_STEPS, PlanStep
 
 PREFIX = "1:j:"
 PATTERN = f"^{re.escape(PREFIX)}"  # every journal button, for the CallbackQueryHandler
@@ -37,6 +40,8 @@ OPEN = callbacks.for_action(JOURNAL_ACTION)  # the content screen's button that 
 OPEN_PATTERN = f"^{re.escape(OPEN)}$"
 EXPORT = callbacks.for_action(JOURNAL_EXPORT_ACTION)  # "export my journal first", before "Delete everything"
 EXPORT_PATTERN = f"^{re.escape(EXPORT)}$"
+OPEN_PLAN = callbacks.for_action(JOURNAL_PLAN_ACTION)  # the safety plan screen's "my own plan"
+OPEN_PLAN_PATTERN = f"^{re.escape(OPEN_PLAN)}$"
 MAX_BYTES = callbacks.MAX_BYTES
 MAX_PAGE_DIGITS = 4
 NO_ID = "-"  # what a malformed id becomes: it matches no record
@@ -287,10 +292,49 @@ class DeleteAll(JournalData):
     verb = "wipeok"
 
 
+# ---------------------------------------------------------------------------------- her own safety plan
+
+
+@dataclass(frozen=True)
+class Plan(JournalData):
+    """Her plan; `suggested`: the steps the danger check's result points to, first (as digits: their place in
+    PLAN_STEPS, whose order never changes)."""
+
+    verb = "plan"
+    suggested: tuple[PlanStep, ...] = ()
+
+    def parts(self) -> tuple[str, ...]:
+        return ("".join(str(PLAN_STEPS.index(step)) for step in self.suggested),) if self.suggested else ()
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        digits = parts[0] if parts else ""
+        steps = [PLAN_STEPS[int(d)] for d in digits[: len(PLAN_STEPS)] if d.isdigit() and int(d) < len(PLAN_STEPS)]
+        return cls(tuple(dict.fromkeys(steps)))
+
+
+@dataclass(frozen=True)
+class PlanEdit(JournalData):
+    """Write (or rewrite) one step of her plan; `clear`: empty it."""
+
+    verb = "pe"
+    step: PlanStep | None  # None: an unknown step (an old button): the plan is shown
+    clear: bool = False
+
+    def parts(self) -> tuple[str, ...]:
+        step = self.step.value if self.step else "-"
+        return (step, "x") if self.clear else (step,)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        return cls(_enum(PlanStep, parts[0] if parts else ""), parts[1:2] == ["x"])
+
+
 _ALL_KINDS: tuple[type[JournalData], ...] = (
     Menu, Create, Pin, Lock, Forgot,
     NewEntry, Continue, StepButton, Review, GoTo, RemoveFile,
     ListEntries, ShowEntry, AskDelete, DeleteOne, Correct, ExportPdf, ExportText, AskDeleteAll, DeleteAll,
+    Plan, PlanEdit,
 )  # fmt: skip
 KINDS: dict[str, type[JournalData]] = {kind.verb: kind for kind in _ALL_KINDS}
 assert len(KINDS) == len(_ALL_KINDS), "two kinds of journal button share a verb"

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.journal.keys import PendingPin, PinChange
+from bot.journal.plan import PlanStep
 from bot.telegram.context import Context
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Awaiting(StrEnum):
     NEW_PIN = "new_pin"
     REPEAT_PIN = "repeat_pin"  # the new PIN once more
     ENTRY = "entry"  # an answer (or a file) for the guided entry's step
+    PLAN = "plan"  # her words for one step of her safety plan (Flow.plan_step)
 
 
 PIN_STATES = frozenset({Awaiting.UNLOCK, Awaiting.CURRENT_PIN, Awaiting.NEW_PIN, Awaiting.REPEAT_PIN})
@@ -64,6 +66,7 @@ class Flow:
     new_pin: PendingPin | None = field(default=None, repr=False)  # the new PIN typed once, to compare
     pin_change: PinChange | None = field(default=None, repr=False)  # the current PIN, checked: changing it
     interrupted: bool = False  # after a restart: her texts are deleted until she taps a button
+    plan_step: PlanStep | None = None  # the step of her safety plan she is writing
     # What another part of the bot asked to do once the journal is open (the danger check's "save in my
     # journal"): run instead of the journal's menu after the right PIN or the journal's creation.
     after_open: Callable[[Turn], Awaitable[None]] | None = field(default=None, repr=False)
@@ -78,6 +81,7 @@ class Flow:
         the journal to open."""
         self.end_pin()
         self.awaiting, self.in_entry, self.then, self.after_open = None, False, AfterUnlock.MENU, None
+        self.plan_step = None
 
     def take_after_open(self) -> Callable[[Turn], Awaitable[None]] | None:
         """What waits for the journal to open, once: it is no longer waiting."""

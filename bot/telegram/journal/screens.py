@@ -30,6 +30,7 @@ from bot.journal.model import (
     RecordKind,
     Step,
 )
+from bot.journal.plan import PLAN_STEPS, PlanStep, SafetyPlan
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, STEP_PROMPT_KEYS
 from bot.telegram.journal import callbacks as cb
 from bot.telegram.journal.flow import Awaiting, PinPurpose
@@ -167,6 +168,7 @@ def menu(ui: Localizer, count: int, status: JournalStatus, intro: str | None = N
         rows.append([button(ui, "journal_button_export_pdf", cb.ExportPdf()),
                      button(ui, "journal_button_export_text", cb.ExportText())])  # fmt: skip
         rows.append([button(ui, "journal_button_delete_one", cb.ListEntries(delete=True))])
+    rows.append([button(ui, "journal_button_plan", cb.Plan())])
     rows.append([button(ui, "journal_button_delete_all", cb.AskDeleteAll())])
     if status.has_pin:
         rows.append([button(ui, "journal_button_pin_change", cb.Pin(cb.PinAction.CHANGE)),
@@ -429,6 +431,60 @@ def error_text(ui: Localizer, code: InputError, today: dt.date) -> str:
 
 
 # ---------------------------------------------------------------------------------- building blocks
+
+
+# ---------------------------------------------------------------------------------- her own safety plan
+
+PLAN_OVERVIEW_CHARS = 300
+
+
+def plan(
+    ui: Localizer, safety_plan: SafetyPlan, suggested: tuple[PlanStep, ...], intro: str | None = None
+) -> ScreenView:
+    """Her plan: every step with what she wrote (or that nothing is written yet), a button per step. Steps the
+    danger check suggests come first, starred."""
+    order = (*suggested, *(step for step in PLAN_STEPS if step not in suggested))
+    lines = [f"<b>{escape(ui.text('journal_plan_title'))}</b>", escape(ui.text("journal_plan_intro"))]
+    if suggested:
+        lines.append(escape(ui.text("journal_plan_suggested")))
+    for step in order:
+        star = "⭐ " if step in suggested else ""
+        answer = safety_plan.answers.get(step)
+        # Shortened here (the whole answer is in the step's prompt): seven long answers must fit one message.
+        value = (
+            escape(shorten(answer, PLAN_OVERVIEW_CHARS))
+            if answer
+            else f"<i>{escape(ui.text('journal_plan_not_written'))}</i>"
+        )
+        lines.append(f"\n{star}<b>{escape(ui.text(f'journal_plan_step_{step.value}'))}</b>\n{value}")
+    rows = [
+        [ButtonView(("⭐ " if step in suggested else "✏️ ") + ui.text(f"journal_plan_step_{step.value}"),
+                    cb.PlanEdit(step).data)]
+        for step in order
+    ]  # fmt: skip
+    rows.append([button(ui, "journal_menu_title", cb.Menu())])
+    rows.append(navigation_row(ui))
+    text = "\n".join(lines)
+    if intro:
+        text = f"<i>{escape(intro)}</i>\n\n{text}"
+    return view("journal_plan", ui, text, rows)
+
+
+def plan_prompt(ui: Localizer, step: PlanStep, current: str | None, error: str | None = None) -> ScreenView:
+    """Asking for her words for one step, with a hint and what she wrote before."""
+    label = ui.text(f"journal_plan_step_{step.value}")
+    hint = ui.text(f"journal_plan_hint_{step.value}")
+    parts = [escape(ui.text("journal_plan_prompt", step=label)), f"<i>{escape(hint)}</i>"]
+    if error:
+        parts.insert(0, f"<b>{escape(error)}</b>")
+    if current:
+        parts.append(f"<b>{escape(label)}:</b> {escape(current)}")
+    rows = []
+    if current:
+        rows.append([button(ui, "journal_plan_button_clear", cb.PlanEdit(step, clear=True))])
+    rows.append([button(ui, "journal_plan_button_back", cb.Plan())])
+    rows.append(navigation_row(ui))
+    return view("journal_plan_step", ui, "\n\n".join(parts), rows)
 
 
 def view(screen_id: str, ui: Localizer, text_html: str, rows: list[list[ButtonView]]) -> ScreenView:
