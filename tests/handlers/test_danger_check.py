@@ -70,7 +70,8 @@ async def test_strangulation_marked_shows_the_doctor_and_102_and_stores_nothing(
     assert "call 102 or 112" in result
     assert "low risk" not in result.lower() and not re.search(r"\b\d\s*(of|/)\s*8\b", result)
     assert "You were threatened with a weapon" not in result  # only what she marked
-    offered = {"📓 Save in my journal", "Safety plan", "💬 Talk to a person", "Sources", "☰ Menu", "🆘 SOS", "✖ Exit"}
+    offered = {"📓 Save in my journal", "🛡 Write my own plan", "Safety plan", "💬 Talk to a person", "Sources",
+               "☰ Menu", "🆘 SOS", "✖ Exit"}  # fmt: skip
     assert set(button_texts(h.last())) == offered
     # Every message of the check was sent protected from forwarding; her answers are never in a button's data.
     assert all(c.params.get("protect_content") for c in h.request.calls if c.method == "sendMessage")

@@ -16,6 +16,7 @@ from bot.content.store import ContentStore
 from bot.features import UI_KEYS
 from bot.handoff.service import RelayFile, Triage
 from bot.journal.model import AttachmentKind, EntryFields, NewAttachment
+from bot.journal.plan import PlanStep
 from bot.privacy import Pseudonymizer
 from bot.rotation.rotate import RotationError, finish, load_legacy, rotate
 from bot.services import Services
@@ -65,6 +66,7 @@ async def everything_before_the_rotation(data_dir: Path) -> None:
     await services.journal.add_entry(
         alice, EntryFields(dt.date(2026, 11, 3), what_happened="he pushed me"), [attachment]
     )
+    await services.journal.set_plan_answer(alice, PlanStep.CODE_WORD, "yellow umbrella")
     await services.journal.create(bob, BOB_PIN)
     await services.journal.add_entry(bob, EntryFields(dt.date(2026, 11, 4), what_happened="threats at night"))
     await services.users.save(carol, language="ru", screen="menu")
@@ -130,6 +132,7 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
         assert entry.fields.what_happened == "he pushed me"
         assert await services.journal.read_attachment(alice, entry.attachments[0].file_id) == png_bytes()
         assert (await services.journal.verify(alice)).ok
+        assert (await services.journal.plan(alice)).answers == {PlanStep.CODE_WORD: "yellow umbrella"}
         await services.journal.add_entry(alice, EntryFields(dt.date(2026, 12, 1), what_happened="after"))
         assert len(await services.journal.entries(alice)) == 2
         assert await rows_holding(services.database, old.user_key(ALICE)) == []  # nothing left under the old one

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 async def show_menu(turn: Turn, *, edit: bool = True, intro: str | None = None) -> None:
     entries = await turn.journal.entries(turn.key, current_only=True)  # raises JournalLocked if it is not open
     status = await turn.journal.status(turn.key)
-    await turn.show(screens.menu(turn.ui, len(entries), status, intro), edit=edit)
+    has_plan = (await turn.journal.plan(turn.key)).filled > 0  # a plan alone can be exported too
+    await turn.show(screens.menu(turn.ui, len(entries), status, intro, has_plan=has_plan), edit=edit)
 
 
 async def menu(turn: Turn) -> None:

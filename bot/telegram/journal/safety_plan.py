@@ -12,7 +12,7 @@ import contextlib
 from telegram import Message
 from telegram.error import TelegramError
 
-from bot.danger.model import Advice, Result
+from bot.danger.model import WHAT_TO_DO, Advice, Result
 from bot.journal.model import JournalInputError
 from bot.journal.plan import MAX_ANSWER_CHARS, PlanStep
 from bot.telegram.journal import screens
@@ -29,11 +29,10 @@ SUGGESTED_BY: dict[Advice, tuple[PlanStep, ...]] = {
 
 def suggested_by(result: Result) -> tuple[PlanStep, ...]:
     """The steps a danger check's result points to, most pressing first; none when no sign was marked."""
-    if not result.marked:
-        return ()
     steps: list[PlanStep] = []
-    for advice in result.advice:
-        steps += [step for step in SUGGESTED_BY.get(advice, ()) if step not in steps]
+    for sign in result.marked:  # what the marked signs call for, not the advice every result gives
+        for advice in WHAT_TO_DO[sign]:
+            steps += [step for step in SUGGESTED_BY.get(advice, ()) if step not in steps]
     return tuple(steps)
 
 

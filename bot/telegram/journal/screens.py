@@ -155,7 +155,9 @@ def forgot(ui: Localizer) -> ScreenView:
 # ---------------------------------------------------------------------------------- the menu, the records
 
 
-def menu(ui: Localizer, count: int, status: JournalStatus, intro: str | None = None) -> ScreenView:
+def menu(
+    ui: Localizer, count: int, status: JournalStatus, intro: str | None = None, *, has_plan: bool = False
+) -> ScreenView:
     """The open journal: how many entries, and what she can do with them."""
     lines = [f"<b>{escape(ui.text('journal_menu_title'))}</b>", escape(ui.plural("journal_menu_count", count))]
     rows: list[list[ButtonView]] = []
@@ -165,8 +167,10 @@ def menu(ui: Localizer, count: int, status: JournalStatus, intro: str | None = N
     rows.append([button(ui, "journal_button_new", cb.NewEntry())])
     if count:
         rows.append([button(ui, "journal_button_view", cb.ListEntries())])
+    if count or has_plan:
         rows.append([button(ui, "journal_button_export_pdf", cb.ExportPdf()),
                      button(ui, "journal_button_export_text", cb.ExportText())])  # fmt: skip
+    if count:
         rows.append([button(ui, "journal_button_delete_one", cb.ListEntries(delete=True))])
     rows.append([button(ui, "journal_button_plan", cb.Plan())])
     rows.append([button(ui, "journal_button_delete_all", cb.AskDeleteAll())])
