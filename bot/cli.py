@@ -37,6 +37,7 @@ from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.features import UI_KEYS
+from bot.handoff.desks import DesksError
 from bot.hardening import DataFolderBusy, harden_process, lock_data_dir, secure_data_dir
 from bot.logging_setup import configure_logging, redact
 from bot.storage.database import Database, StorageError
@@ -63,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(error.problems, file=sys.stderr)
         print(
             "the bot will not start with content errors; fix them and run `python -m bot content check`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except DesksError as error:
+        _print_problems(error.problems, file=sys.stderr)
+        print(
+            f"the bot will not start with errors in the desks file ({ENV_PREFIX}DESKS_FILE); fix them and start again",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -227,10 +235,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_args: argparse.Namespace) -> int:
-    from bot.runner import reload_content, serve
+    from bot.runner import reload_all, serve
+    from bot.services import open_desks
 
     settings = load_settings()
     token = require_token(settings)
+    desks = open_desks(settings)  # a desks file with errors stops the start here, before anything is written
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     configure_logging(settings.log_level, [token, webhook_secret], settings.log_format)
     harden_process()
@@ -258,8 +268,8 @@ def _run(_args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, reload_content, content)
-        await serve(settings, token, content, secret_key, stop)
+        loop.add_signal_handler(signal.SIGHUP, reload_all, content, desks)
+        await serve(settings, token, content, secret_key, stop, desks=desks)
 
     asyncio.run(main_loop())
     return EXIT_OK

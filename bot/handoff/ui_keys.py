@@ -1,5 +1,7 @@
 """UI strings the handoff uses (content/<lang>/ui_handoff.yaml), with the placeholders each may contain."""
 
+from bot.handoff.desks import REGIONS, region_key
+
 _NONE: frozenset[str] = frozenset()
 
 HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
@@ -56,4 +58,6 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "queue_empty": _NONE,
     "queue_line": frozenset({"code", "language", "urgent", "waiting", "claimed"}),
     "replies_title": _NONE,
+    # The regions' names (her picker, the case card)
+    **{region_key(region): _NONE for region in REGIONS},
 }

@@ -30,6 +30,7 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
+from bot.handoff.desks import DesksError
 from bot.telegram import danger, handoff, journal
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.flood import FloodHandler
@@ -135,7 +136,8 @@ async def other_message(update: Update, context: Context) -> None:
 
 
 async def reload_command(update: Update, context: Context) -> None:
-    """/reload from a configured admin: new content now, or the reasons (path:line) it was refused."""
+    """/reload from a configured admin: new content and desks now, or the reasons (path:line) either was
+    refused (each is refused on its own, keeping what was served before)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
@@ -149,11 +151,20 @@ async def reload_command(update: Update, context: Context) -> None:
         lines = [str(problem) for problem in error.problems if problem.is_error]
         log.info("content reload refused by admin errors=%d", len(lines))
         text = "Content NOT reloaded; still serving the previous version.\n" + "\n".join(lines)
-        await context.bot.send_message(chat.id, shorten(text, 4000), parse_mode=None)
-        return
-    log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
-    text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
-    await context.bot.send_message(chat.id, text, parse_mode=None)
+    else:
+        log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
+        text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
+    desks = context.bot_data.services.desks
+    if desks.path is not None:
+        try:
+            book = desks.reload()
+        except DesksError as error:
+            log.info("desks reload refused by admin errors=%d", len(error.problems))
+            text += "\nDesks NOT reloaded; still using the previous desks.\n" + "\n".join(map(str, error.problems))
+        else:
+            log.info("desks reloaded by admin desks=%d", len(book))
+            text += f"\nDesks reloaded ({len(book)})."
+    await context.bot.send_message(chat.id, shorten(text, 4000), parse_mode=None)
 
 
 def _is_command(update: Update) -> bool:
