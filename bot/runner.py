@@ -61,11 +61,11 @@ async def _serve(
     services = None
     try:
         services = await Services.open(settings, content, secret_key, desks)
-        desk = attach(application, services, settings)
+        advocates = attach(application, services, settings)
         await services.journal.remove_stray_files()  # a crash between writing a file and its row
         await publish_commands(application, content)
-        await desk.check_group()
-        relay = asyncio.create_task(desk.run(), name="relay")
+        await advocates.check_all()
+        relay = asyncio.create_task(advocates.run(), name="relay")
         await application.start()
         if settings.webhook_url is None:
             await _poll(application, settings, services, stop, ready)

@@ -19,11 +19,11 @@ from bot.danger.model import Result
 from bot.danger.service import DangerCheckService
 from bot.guide.service import GuideService
 from bot.handoff.desks import DeskDirectory
-from bot.handoff.hours import WorkingHours
 from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    DeskEventRepository,
     ErasedTopicRepository,
     OutboxRepository,
     PairRepository,
@@ -106,8 +106,9 @@ class Services:
             ErasedTopicRepository(database),
             pseudonyms,
             Sealer(secret_key, CASE_CHAT_ID),
-            WorkingHours.parse(settings.work_hours, settings.work_days),
             Sealer(secret_key, RELAY_FILE),
+            DeskEventRepository(database),
+            desks,
         )
         journal_database = await Database.open(settings.database_path)
         journal = JournalService(

@@ -1,13 +1,15 @@
-"""The handoff use-cases as plain async Python: opening, relaying, claiming and closing cases.
+"""The handoff use-cases as plain async Python: opening, relaying, claiming, closing and transferring cases.
 
-A survivor's case is known to advocates by a code (K7Q2), her language and what she writes — never her
-name, username or Telegram id. Every relayed message goes through the outbox first (written before it is
-sent), so a crash or a Telegram error delays it but never loses it; the Telegram layer (bot/telegram/desk.py)
-delivers the outbox.
+A survivor's case is known to advocates by a code (K7Q2), her language, the region she chose and what she
+writes — never her name, username or Telegram id. Each case belongs to one desk (bot/handoff/desks.py); what
+advocates do is written to the audit log with the desk, and each desk's figures are kept as counts by day.
+Every relayed message goes through the outbox first (written before it is sent), so a crash or a Telegram
+error delays it but never loses it; the Telegram layer (bot/telegram/desk.py) delivers the outbox.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import secrets
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 
 from bot.crypto import Sealer
-from bot.handoff.hours import WorkingHours
+from bot.handoff.desks import DeskConfig, DeskDirectory
 from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    DeskEventRepository,
     ErasedTopic,
     ErasedTopicRepository,
     OutboxItem,
@@ -30,6 +33,7 @@ from bot.handoff.repository import (
     PairRepository,
 )
 from bot.privacy import Pseudonymizer
+from bot.timezone import ALMATY
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +87,9 @@ class HandoffService:
         erased_topics: ErasedTopicRepository,
         pseudonyms: Pseudonymizer,
         sealer: Sealer,
-        hours: WorkingHours,
         file_sealer: Sealer,  # photos waiting in the outbox (their own key: another purpose than chat ids)
+        events: DeskEventRepository,
+        desks: DeskDirectory,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.cases = cases
@@ -92,9 +97,10 @@ class HandoffService:
         self.pairs = pairs
         self.audit = audit
         self.erased_topics = erased_topics
+        self.events = events
+        self.desks = desks
         self._pseudonyms = pseudonyms
         self._sealer = sealer
-        self.hours = hours
         self.clock = clock
         self._file_sealer = file_sealer
 
@@ -103,8 +109,17 @@ class HandoffService:
     async def case_of(self, telegram_user_id: int) -> Case | None:
         return await self.cases.latest_for_user(self._pseudonyms.user_key(telegram_user_id))
 
-    async def open_case(self, telegram_user_id: int, language: str, triage: Triage) -> Case:
-        """Open her case (or return the one already open). The topic is created by the relay."""
+    async def open_case(
+        self,
+        telegram_user_id: int,
+        language: str,
+        triage: Triage,
+        desk_id: str | None = None,
+        region: str | None = None,
+        promised_by: int | None = None,
+    ) -> Case:
+        """Open her case at a desk (or return the one already open, wherever it is). The topic is created by
+        the relay. `promised_by`: when she was told to expect an answer (the desk's figures compare)."""
         user_key = self._pseudonyms.user_key(telegram_user_id)
         existing = await self.cases.latest_for_user(user_key)
         if existing is not None and existing.is_open:
@@ -112,10 +127,34 @@ class HandoffService:
         now = self._now()
         case = await self.cases.create(
             await self._new_code(), user_key, self._seal(user_key, telegram_user_id), language, triage.urgent,
-            triage.encode(), now,
+            triage.encode(), now, desk_id=desk_id, region=region, promised_by=promised_by,
         )  # fmt: skip
-        await self.audit.record(case.code, None, "open", now)
+        await self.audit.record(case.code, None, "open", now, desk_id)
+        await self._count(case.desk_id, "opened")
         return case
+
+    def desk_of(self, case: Case) -> DeskConfig | None:
+        """The desk that handles the case; None if it is not configured (any more): see `adopt`."""
+        return self.desks.book.get(case.desk_id)
+
+    async def adopt(self, route: Callable[[Case], DeskConfig | None]) -> list[Case]:
+        """Cases whose desk is not configured: opened before desks existed, or their desk left the file. With
+        the shorthand they are its own (their topics are in its group); otherwise each goes to the desk `route`
+        names, to get a new topic there (none usable: it waits). Returns the cases moved to a new desk."""
+        book = self.desks.book
+        moved = []
+        for case in await self.cases.not_at(desk.id for desk in book):
+            if case.desk_id is None and book.shorthand is not None:
+                await self.cases.update(case.id, desk_id=book.shorthand.id)
+                continue
+            desk = route(case)
+            if desk is None:
+                continue
+            await self.cases.update(case.id, desk_id=desk.id, thread_id=None, card_message_id=None)
+            await self.audit.record(case.code, None, "transfer", self._now(), case.desk_id)
+            await self._count(desk.id, "transfer_in")
+            moved.append(case)
+        return moved
 
     async def survivor_wrote(
         self,
@@ -182,9 +221,11 @@ class HandoffService:
         erased = []
         while (case := await self.cases.latest_for_user(user_key)) is not None:
             now = self._now()
+            desk = self.desk_of(case)
             if case.thread_id is not None:
-                await self.erased_topics.add(ErasedTopic(case.thread_id, case.code, case.card_message_id), now)
-            await self.audit.erased(case.code, now)
+                chat_id = desk.chat_id if desk is not None else 0  # 0: a group no longer configured
+                await self.erased_topics.add(ErasedTopic(chat_id, case.thread_id, case.code), now)
+            await self.audit.erased(case.code, now, case.desk_id)
             await self.cases.delete(case.id)
             erased.append(case)
         return erased
@@ -213,8 +254,8 @@ class HandoffService:
     async def case(self, case_id: int) -> Case | None:
         return await self.cases.get(case_id)
 
-    async def case_in_topic(self, thread_id: int) -> Case | None:
-        return await self.cases.by_thread(thread_id)
+    async def case_in_topic(self, desk: DeskConfig, thread_id: int) -> Case | None:
+        return await self.cases.by_topic(desk.id, thread_id)
 
     async def act(self, case: Case, verb: str, advocate_id: int, first_name: str) -> Case | None:
         """Claim, release, close or reopen from the desk; the desk is told in the topic. None for another verb.
@@ -238,17 +279,25 @@ class HandoffService:
             return False
         now = self._now()
         await self.cases.update(case.id, activity_at=now)
-        await self.outbox.add(case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to)
+        desk = self.desk_of(case)
+        await self.outbox.add(
+            case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to,
+            source_chat=desk.chat_id if desk is not None else None,
+        )  # fmt: skip
+        if case.first_reply_at is None:
+            await self.cases.update(case.id, first_reply_at=now)
+            in_time = case.promised_by is None or now <= case.promised_by
+            await self._count(case.desk_id, "first_reply", minutes=(now - case.opened_at) // 60, in_time=in_time)
         return True
 
     async def claim(self, case: Case, advocate_id: int, first_name: str) -> Case:
         await self.cases.update(case.id, claimed_by=advocate_id, claimed_name=first_name[:64])
-        await self.audit.record(case.code, advocate_id, "claim", self._now())
+        await self.audit.record(case.code, advocate_id, "claim", self._now(), case.desk_id)
         return await self._reload(case)
 
     async def release(self, case: Case, advocate_id: int) -> Case:
         await self.cases.update(case.id, claimed_by=None, claimed_name=None)
-        await self.audit.record(case.code, advocate_id, "release", self._now())
+        await self.audit.record(case.code, advocate_id, "release", self._now(), case.desk_id)
         return await self._reload(case)
 
     async def close(self, case: Case, advocate_id: int) -> Case:
@@ -274,6 +323,7 @@ class HandoffService:
         `audit_retention_days` (who claimed or closed which case is kept for accountability, not for ever)."""
         if audit_retention_days is not None:
             await self.audit.purge_before(self._now() - audit_retention_days * 86400)
+            await self.events.purge_before(self.day(self._now() - audit_retention_days * 86400))
         return await self.cases.purge_closed(self._now() - retention_days * 86400)
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -282,7 +332,19 @@ class HandoffService:
         now = self._now()
         closed_at = now if status != "open" else None
         await self.cases.update(case.id, status=status, closed_at=closed_at, activity_at=now, pinged_at=None)
-        await self.audit.record(case.code, actor, action, now)
+        await self.audit.record(case.code, actor, action, now, case.desk_id)
+        if status == "closed":
+            await self._count(case.desk_id, "closed")
+
+    async def _count(self, desk_id: str | None, kind: str, **details: int | bool) -> None:
+        """One more event in a desk's figures (a case of no desk counts for none)."""
+        if desk_id is not None:
+            await self.events.add(desk_id, kind, self.day(self._now()), **details)  # type: ignore[arg-type]
+
+    @staticmethod
+    def day(timestamp: int) -> str:
+        """The Kazakhstan date of a moment: the desks' figures are kept by day."""
+        return dt.datetime.fromtimestamp(timestamp, ALMATY).date().isoformat()
 
     async def _reload(self, case: Case) -> Case:
         fresh = await self.cases.get(case.id)

@@ -107,7 +107,7 @@ async def button(update: Update, context: Context) -> None:
 async def _carry_out(context: Context, user_id: int, reply: Reply) -> None:
     if reply.effect == "forget":
         await wipe_chat(context.bot, context.bot_data.services, user_id)
-        context.bot_data.desk.erased(await context.bot_data.services.forget(user_id))
+        context.bot_data.desks.erased(await context.bot_data.services.forget(user_id))
     await _wipe_and_leave(context, user_id, reply.view.language)
 
 
@@ -224,13 +224,13 @@ async def on_error(update: object, context: Context) -> None:
         log.error("could not remember a message id update_id=%s error=%s", update_id, type(follow_up).__name__)
 
 
-def register(application: BotApplication, advocate_chat_id: int | None = None) -> None:
+def register(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, move_pseudonym), group=Group.MOVE_PSEUDONYM)
     application.add_handler(TypeHandler(Update, track_incoming), group=Group.TRACKING)
     application.add_handler(
         FloodHandler(application.bot_data.flood)
     )  # before everything else in its group: a burst stops here
-    handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
+    handoff.register(application)  # first: its buttons and the advocates' group
     journal.register(application)
     danger.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import sys
 
-from tests.support.process import START_TIMEOUT, environment_without_bot_settings
+from tests.support.desk import desk, desks_env, only_topic, open_case, topic_texts
+from tests.support.process import START_TIMEOUT, environment_without_bot_settings, stop
 
 BROKEN = """\
 desks:
@@ -35,3 +38,66 @@ async def test_a_broken_desks_file_gives_path_and_line_and_exit_2(tmp_path):
     assert lines[0].startswith(f"{desks_file}:5: regions: unknown code KZ-7;")
     assert lines[-1].startswith("the bot will not start with errors in the desks file (BOT_DESKS_FILE)")
     assert "Traceback" not in stderr.decode()
+
+
+async def test_a_group_member_not_on_the_desk_cannot_relay_claim_or_close(sim, start_bot, tmp_path, data_dir):
+    group = sim.add_forum_group("National line")
+    saule = sim.add_user(first_name="Saule", language_code="ru")
+    stranger = sim.add_user(first_name="Erlan", language_code="ru")  # in the group, not on the desk
+    group.add_member(saule)
+    group.add_member(stranger)
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**desks_env(tmp_path / "desks.yaml", desk("national", group, [saule])))
+    await open_case(she)
+    thread_id = await only_topic(sim, group)
+    card = await sim.wait_until(lambda: next((m for m in group.messages(thread_id=thread_id) if m.buttons), None))
+
+    await stranger.send_text("hello from someone not on the desk", chat=group, thread_id=thread_id)
+    told = await stranger.wait_reply(chat=group, thread_id=thread_id)
+    assert told.text.startswith("Вас нет в списке консультантов этой группы")
+    await stranger.send_text("and again", chat=group, thread_id=thread_id)
+    await stranger.send_text("/close", chat=group, thread_id=thread_id)
+    pressed = await stranger.press("Взять", message=card, chat=group)
+    answer = await pressed.wait_answer()
+    assert answer["text"] == "Это могут делать только консультанты из списка этой группы."
+    await saule.send_text("Здравствуйте, я консультант.", chat=group, thread_id=thread_id)
+    notice = await she.wait_reply(timeout=10)  # only the advocate's message reaches her
+    await she.press("Көрсету", message=notice)
+    shown = await she.wait_reply(timeout=10)
+    assert shown.text == "Здравствуйте, я консультант."
+    await asyncio.sleep(1)
+    assert [m.text for m in she.messages if m.from_bot and "stranger" in (m.text or "")] == []
+    assert len([m for m in she.messages if m.button_texts() == ["Көрсету"]]) <= 1
+    assert topic_texts(group, thread_id).count(told.text) == 1  # told once
+    card_now = next(m for m in group.messages(thread_id=thread_id) if m.message_id == card.message_id)
+    assert "Статус: открыто" in card_now.text and "Ведёт: никто" in card_now.text
+    assert await stop(process) == 0
+
+    with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
+        lines = db.execute("SELECT actor, action, desk_id FROM audit_log ORDER BY id").fetchall()
+    assert lines == [(None, "open", "national")]  # the stranger's /close and Claim left no trace
+
+
+async def test_a_desk_whose_group_is_public_is_refused_and_survivors_go_elsewhere(sim, start_bot, tmp_path, bot_log):
+    public = sim.add_forum_group("Almaty crisis centre", username="almaty_help_public")
+    national = sim.add_forum_group("National line")
+    saule, dana = sim.add_user(first_name="Saule"), sim.add_user(first_name="Dana")
+    public.add_member(saule)
+    national.add_member(dana)
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    env = desks_env(
+        tmp_path / "desks.yaml",
+        desk("almaty", public, [saule], regions=["KZ-75"]),
+        desk("national", national, [dana]),
+    )
+    process = await start_bot(**env)
+    opened = await open_case(she)
+    assert "National line" in opened.text and "Almaty" not in opened.text
+    await she.send_text("сәлем")
+    thread_id = await only_topic(sim, national)
+    await sim.wait_until(lambda: "сәлем" in topic_texts(national, thread_id), timeout=10)
+    assert [m for m in public.messages() if m.from_bot and not m.is_service] == []
+    assert await stop(process) == 0
+    log = bot_log.read_text(encoding="utf-8")
+    assert "desk left out: BOT_DESKS_FILE desk almaty: the group is public (it has a username); make it private" in log
+    assert "almaty_help_public" not in log
