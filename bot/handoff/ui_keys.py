@@ -9,6 +9,7 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "triage_safe_question": _NONE,
     "triage_help_question": _NONE,
     "triage_when_question": _NONE,
+    "triage_region_question": _NONE,
     "answer_yes": _NONE,
     "answer_no": _NONE,
     "answer_skip": _NONE,

@@ -94,6 +94,10 @@ class Desks:
         """At least one desk can take cases; otherwise survivors are offered the hotlines."""
         return bool(self.usable())
 
+    def asks_region(self) -> bool:
+        """Her region matters only if a usable desk covers regions of its own, not the whole country."""
+        return any(not desk.national for desk in self.usable())
+
     def by_chat(self, chat_id: int) -> DeskConfig | None:
         """The desk of a group; None for any other chat (a stranger's group is ignored)."""
         return self.book.by_chat(chat_id)

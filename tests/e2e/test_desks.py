@@ -7,7 +7,7 @@ import contextlib
 import sqlite3
 import sys
 
-from tests.support.desk import desk, desks_env, only_topic, open_case, topic_texts
+from tests.support.desk import closed_today, desk, desks_env, only_topic, open_case, topic_texts
 from tests.support.process import START_TIMEOUT, environment_without_bot_settings, stop
 
 BROKEN = """\
@@ -101,3 +101,50 @@ async def test_a_desk_whose_group_is_public_is_refused_and_survivors_go_elsewher
     log = bot_log.read_text(encoding="utf-8")
     assert "desk left out: BOT_DESKS_FILE desk almaty: the group is public (it has a username); make it private" in log
     assert "almaty_help_public" not in log
+
+
+def two_desks(sim, tmp_path, almaty_days="mon-sun"):
+    """The Almaty crisis centre (Almaty and Almaty region, ru/kk) and the national line, each in its forum group."""
+    almaty, national = sim.add_forum_group("Almaty crisis centre"), sim.add_forum_group("National line")
+    saule, dana = sim.add_user(first_name="Saule"), sim.add_user(first_name="Dana")
+    almaty.add_member(saule)
+    national.add_member(dana)
+    env = desks_env(
+        tmp_path / "desks.yaml",
+        desk("almaty", almaty, [saule], regions=["KZ-75", "KZ-19"], languages=["ru", "kk"], days=almaty_days),
+        desk("national", national, [dana]),
+    )
+    return almaty, national, env
+
+
+def bot_texts(group):
+    return [m.text or "" for m in group.messages() if m.from_bot and not m.is_service]
+
+
+async def test_a_survivor_choosing_almaty_is_routed_to_the_almaty_desk_in_its_hours(sim, start_bot, tmp_path):
+    almaty, national, env = two_desks(sim, tmp_path)
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**env)
+    opened = await open_case(she, region="Алматы қаласы")
+    assert "Сізге жауап беретін ұйым: Almaty crisis centre." in opened.text
+    assert "National line" not in opened.text and "Кеңесшілер қазір жұмыс істеп жатыр" in opened.text
+    await she.send_text("сәлем")
+    thread_id = await only_topic(sim, almaty)
+    await sim.wait_until(lambda: "сәлем" in topic_texts(almaty, thread_id), timeout=10)
+    card = next(m for m in almaty.messages(thread_id=thread_id) if m.buttons)
+    assert "Регион: Алматы" in card.text
+    assert not [t for t in national.topics.values() if not t.deleted]
+    assert await stop(process) == 0
+
+
+async def test_out_of_its_hours_she_goes_to_the_national_desk(sim, start_bot, tmp_path):
+    almaty, national, env = two_desks(sim, tmp_path, almaty_days=closed_today())
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**env)
+    opened = await open_case(she, region="Алматы қаласы")
+    assert "Сізге жауап беретін ұйым: National line." in opened.text and "Almaty" not in opened.text
+    await she.send_text("сәлем")
+    thread_id = await only_topic(sim, national)
+    await sim.wait_until(lambda: "сәлем" in topic_texts(national, thread_id), timeout=10)
+    assert not [t for t in almaty.topics.values() if not t.deleted]
+    assert await stop(process) == 0

@@ -77,8 +77,9 @@ def advocates_group(sim: Simulator) -> tuple[SimGroup, SimUser]:
     return group, advocate
 
 
-async def open_case(she: SimUser) -> SimMessage:
-    """Through the menu, the consent screen and the three optional questions, in Kazakh."""
+async def open_case(she: SimUser, region: str | None = None) -> SimMessage:
+    """Through the menu, the consent screen and the optional questions, in Kazakh; `region`: the button she
+    presses when she is asked her region (asked only when a desk covers regions of its own)."""
     await she.send_text("/menu")
     await she.wait_reply(timeout=START_TIMEOUT)
     await she.press("💬 Адаммен сөйлесу")
@@ -90,7 +91,11 @@ async def open_case(she: SimUser) -> SimMessage:
     await she.press("Заңгерлік")
     await she.wait_reply()
     await she.press("Өткізіп жіберу")
-    return await she.wait_reply()
+    reply = await she.wait_reply()
+    if region is not None:
+        await she.press(region, message=reply)
+        reply = await she.wait_reply()
+    return reply
 
 
 def topic_texts(group: SimGroup, thread_id: int) -> list[str]:

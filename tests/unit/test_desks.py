@@ -131,3 +131,44 @@ def test_the_desks_file_and_the_shorthand_are_not_both_set(monkeypatch, tmp_path
         load_settings()
     monkeypatch.delenv("BOT_ADVOCATE_CHAT_ID")
     assert load_settings().desks_file == tmp_path / "desks.yaml"
+
+
+ROUTING = (
+    EXAMPLE
+    + """\
+  - id: almaty-region
+    name: "Almaty region centre"
+    chat_id: -1001000000003
+    regions: [KZ-19]
+    languages: [en]
+    hours: "09:00-18:00"
+    days: mon-fri
+    advocates: [444444444]
+    coordinators: []
+"""
+)
+MONDAY = dt.datetime(2026, 11, 30, 12, 0, tzinfo=ALMATY)
+EVERYONE = ("almaty", "national", "almaty-region")
+
+
+def routed(book, region, language, now=MONDAY, usable=EVERYONE):
+    route = book.route(region, language, usable, now)
+    return None if route is None else (route.desk.id, route.open_now, route.opens_at)
+
+
+def test_a_case_goes_to_her_region_s_open_desk_else_an_open_national_one_else_her_region_s(tmp_path):
+    book = load_desks(write(tmp_path, ROUTING), "ru")
+    assert routed(book, "KZ-75", "kk") == ("almaty", True, None)  # her region, her language, open
+    assert routed(book, None, "kk") == ("national", True, None)  # she skipped the question
+    assert routed(book, "KZ-63", "ru") == ("national", True, None)  # no desk of her region
+    assert routed(book, "KZ-75", "en") == ("national", True, None)  # her region's desk does not speak English
+    evening = MONDAY.replace(hour=20)
+    assert routed(book, "KZ-75", "kk", evening) == ("national", True, None)  # out of its hours
+    # No national desk usable: her region's desk, closed now, honestly with when it answers.
+    opens = MONDAY.replace(day=1, month=12, hour=9)
+    assert routed(book, "KZ-75", "kk", evening, ("almaty", "almaty-region")) == ("almaty", False, opens)
+    # A desk speaking her language comes first among closed ones of her region.
+    assert routed(book, "KZ-19", "en", evening, ("almaty", "almaty-region"))[0] == "almaty-region"
+    # Only a desk of another region: better than nothing.
+    assert routed(book, "KZ-63", "kk", MONDAY, ("almaty",)) == ("almaty", True, None)
+    assert routed(book, "KZ-75", "kk", MONDAY, ()) is None  # no desk at all: the hotlines

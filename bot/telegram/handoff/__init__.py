@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.content import callbacks as content_callbacks
 from bot.content.registry import CANNED_PREFIX, HANDOFF_ACTION, HANDOFF_UNAVAILABLE_SCREEN, MENU_SCREEN
 from bot.content.render import ButtonView, ScreenView
-from bot.handoff.desks import DeskConfig
+from bot.handoff.desks import REGIONS, DeskConfig, region_key
 from bot.handoff.repository import Case
 from bot.handoff.service import HELP, WHEN, RelayFile, Triage
 from bot.images import readable_image
@@ -59,7 +59,8 @@ async def start_handoff(update: Update, context: Context) -> None:
 
 
 async def triage_answer(update: Update, context: Context) -> None:
-    """`1:h:t:<safe>:<help>:<when>`: one more answer each tap; the last one opens the case."""
+    """`1:h:t:<safe>:<help>:<when>[:<region>]`: one more answer each tap; the last one opens the case. Her
+    region is asked only when a desk covers regions of its own (with national desks alone it changes nothing)."""
     pressed = _private_query(update)
     if pressed is None:
         return
@@ -72,13 +73,14 @@ async def triage_answer(update: Update, context: Context) -> None:
     if not context.bot_data.desks.enabled:
         await _offer_hotlines(context, query)
         return
-    if len(answers) < 3:
+    if len(answers) < (4 if context.bot_data.desks.asks_region() else 3):
         await replace_view(
             context.bot_data.services, message, _triage_view(context.bot_data.services, language, answers)
         )
         return
     triage = Triage(*(answer if answer else "-" for answer in answers[:3]))
-    route = context.bot_data.desks.route(None, language)
+    region = f"KZ-{answers[3]}" if len(answers) > 3 and f"KZ-{answers[3]}" in REGIONS else None
+    route = context.bot_data.desks.route(region, language)
     if route is None:
         await _offer_hotlines(context, query)
         return
@@ -86,7 +88,7 @@ async def triage_answer(update: Update, context: Context) -> None:
     answers_from = dt.datetime.now(dt.UTC) if route.open_now or route.opens_at is None else route.opens_at
     promised_by = int(answers_from.timestamp()) + minutes * 60
     case = await context.bot_data.services.handoff.open_case(
-        user.id, language, triage, route.desk.id, None, promised_by
+        user.id, language, triage, route.desk.id, region, promised_by
     )
     await replace_view(context.bot_data.services, message, _case_opened_view(context, language, case))
     context.bot_data.desks.changed(case.id)
@@ -183,9 +185,14 @@ def _triage_view(services: Services, language: str, answers: list[str]) -> Scree
     elif len(answers) == 1:
         question = ui.text("triage_help_question")
         rows = [[ButtonView(ui.text(key), step.then(code))] for code, key in HELP_KEYS.items()]
-    else:
+    elif len(answers) == 2:
         question = ui.text("triage_when_question")
         rows = [[ButtonView(ui.text(key), step.then(code))] for code, key in WHEN_KEYS.items()]
+    else:
+        # Her region, by its name in her language (the content's): two to a row, the three cities first.
+        question = ui.text("triage_region_question")
+        buttons = [ButtonView(ui.text(region_key(region)), step.then(region[3:])) for region in REGIONS]
+        rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     rows.append([skip])
     rows.append(navigation_row(ui))
     return ScreenView("handoff_triage", language, f"<b>{escape(question)}</b>", rows, len(question))
