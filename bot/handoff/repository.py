@@ -55,7 +55,7 @@ class OutboxItem:
     notice: str | None
     attempts: int
     file_ref: bytes | None = None  # sealed: a photo sent as a file, to be relayed cleaned (see RelayFile)
-    source_chat: int | None = None  # to_survivor: the desk's group the reply was written in
+    group_chat: int | None = None  # her message: the group it was sent to; a reply: the group it was written in
 
 
 class CaseRepository:
@@ -131,6 +131,19 @@ class CaseRepository:
         names = ", ".join(f"{name} = ?" for name in fields)
         await self._db.connection.execute(f"UPDATE cases SET {names} WHERE id = ?", (*fields.values(), case_id))
 
+    async def add_former_topic(self, case_id: int, chat_id: int, thread_id: int) -> None:
+        await self._db.connection.execute(
+            "INSERT OR IGNORE INTO former_topics (case_id, chat_id, thread_id) VALUES (?, ?, ?)",
+            (case_id, chat_id, thread_id),
+        )
+
+    async def former_topics(self, case_id: int) -> list[tuple[int, int]]:
+        """(group, topic) of the topics the case had at desks it was transferred from, oldest first."""
+        async with self._db.connection.execute(
+            "SELECT chat_id, thread_id FROM former_topics WHERE case_id = ? ORDER BY rowid", (case_id,)
+        ) as cursor:
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
     async def delete(self, case_id: int) -> None:
         """The case and, by cascade, its outbox and message pairs."""
         await self._db.connection.execute("DELETE FROM cases WHERE id = ?", (case_id,))
@@ -182,15 +195,15 @@ class OutboxRepository:
         notice: str | None = None,
         not_before: int | None = None,
         file_ref: bytes | None = None,
-        source_chat: int | None = None,
+        group_chat: int | None = None,
     ) -> int:
         cursor = await self._db.connection.execute(
             """INSERT OR IGNORE INTO outbox (case_id, direction, source_message, media_group_id, reply_to, notice,
-                                   next_attempt_at, created_at, file_ref, source_chat)
+                                   next_attempt_at, created_at, file_ref, group_chat)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 case_id, direction, source_message, media_group_id, reply_to, notice, not_before or now, now,
-                file_ref, source_chat,
+                file_ref, group_chat,
             ),
         )  # fmt: skip
         return cursor.lastrowid or 0
@@ -201,7 +214,7 @@ class OutboxRepository:
         desks, ids = _in(desk_ids)
         async with self._db.connection.execute(
             f"""SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref,
-                       source_chat
+                       group_chat
                 FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?
                 AND case_id IN (SELECT id FROM cases WHERE desk_id {desks})
                 AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.status = 'pending'
@@ -215,18 +228,42 @@ class OutboxRepository:
     async def get(self, item_id: int) -> OutboxItem | None:
         async with self._db.connection.execute(
             """SELECT id, case_id, direction, source_message, media_group_id, reply_to, notice, attempts, file_ref,
-                      source_chat
+                      group_chat
                FROM outbox WHERE id = ?""",
             (item_id,),
         ) as cursor:
             row = await cursor.fetchone()
         return OutboxItem(*row) if row else None
 
-    async def mark_sent(self, item_id: int, sent_message: int | None) -> None:
+    async def mark_sent(self, item_id: int, sent_message: int | None, group_chat: int | None = None) -> None:
+        """Sent; `group_chat`: the desk's group her message's copy went to (a reply keeps the group it came from)."""
         await self._db.connection.execute(
-            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1, file_ref = NULL "
-            "WHERE id = ?",
-            (sent_message, item_id),
+            "UPDATE outbox SET status = 'sent', sent_message = ?, attempts = attempts + 1, file_ref = NULL, "
+            "group_chat = COALESCE(?, group_chat) WHERE id = ?",
+            (sent_message, group_chat, item_id),
+        )
+
+    async def conversation(self, case_id: int, group_chat: int) -> list[tuple[bool, int, int]]:
+        """The case's messages in a desk's group, in the order they appear there: (hers, the id to copy — in her
+        chat for hers, in the group for an advocate's —, the id in the group). Advocates' replies count whether
+        or not she has opened them yet."""
+        async with self._db.connection.execute(
+            """SELECT direction = 'to_group', source_message, CASE direction WHEN 'to_group' THEN sent_message
+                      ELSE source_message END AS place
+               FROM outbox WHERE case_id = ? AND group_chat = ? AND source_message IS NOT NULL
+               AND ((direction = 'to_group' AND status = 'sent' AND sent_message IS NOT NULL)
+                    OR (direction = 'to_survivor' AND status != 'dropped'))
+               ORDER BY place""",
+            (case_id, group_chat),
+        ) as cursor:
+            return [(bool(row[0]), int(row[1]), int(row[2])) for row in await cursor.fetchall()]
+
+    async def name_group(self, case_id: int, group_chat: int) -> None:
+        """Items relayed before desks were in this group (the one there was): say so, before a transfer."""
+        await self._db.connection.execute(
+            "UPDATE outbox SET group_chat = ? WHERE case_id = ? AND group_chat IS NULL "
+            "AND (direction = 'to_survivor' OR status = 'sent')",
+            (group_chat, case_id),
         )
 
     async def mark_shown(self, item_id: int) -> bool:
@@ -251,6 +288,16 @@ class OutboxRepository:
             "UPDATE outbox SET status = 'dropped', file_ref = NULL "
             "WHERE case_id = ? AND direction = ? AND status = 'pending'",
             (case_id, direction),
+        )
+
+    async def move_behind(self, item_id: int) -> None:
+        """The case's other messages waiting for the group go after this item, in their order: one statement,
+        so a crash leaves them either where they were or all moved (ids are only the queue's order)."""
+        await self._db.connection.execute(
+            """UPDATE outbox SET id = id + (SELECT MAX(id) FROM outbox)
+               WHERE case_id = (SELECT case_id FROM outbox WHERE id = ?) AND direction = 'to_group'
+               AND status = 'pending' AND id < ?""",
+            (item_id, item_id),
         )
 
     async def pending_count(self) -> int:
@@ -286,25 +333,43 @@ class OutboxRepository:
 
 
 class PairRepository:
+    """Which message in her chat is which message in a desk's group, so replies keep their reply-to links.
+    Message ids are per chat: every lookup names the group (NULL: relayed before desks, in the one group)."""
+
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def add(self, case_id: int, survivor_message: int, group_message: int) -> None:
+    async def add(
+        self,
+        case_id: int,
+        survivor_message: int,
+        group_message: int,
+        group_chat: int | None = None,
+    ) -> None:
         await self._db.connection.execute(
-            "INSERT OR IGNORE INTO message_pairs (case_id, survivor_message, group_message) VALUES (?, ?, ?)",
-            (case_id, survivor_message, group_message),
+            """INSERT OR IGNORE INTO message_pairs (case_id, survivor_message, group_message, group_chat)
+               VALUES (?, ?, ?, ?)""",
+            (case_id, survivor_message, group_message, group_chat),
         )
 
-    async def group_for(self, case_id: int, survivor_message: int) -> int | None:
+    async def group_for(self, case_id: int, survivor_message: int, group_chat: int) -> int | None:
         return await self._one(
-            "SELECT group_message FROM message_pairs WHERE case_id = ? AND survivor_message = ?",
-            (case_id, survivor_message),
+            """SELECT group_message FROM message_pairs WHERE case_id = ? AND survivor_message = ?
+               AND (group_chat = ? OR group_chat IS NULL) ORDER BY group_chat IS NULL LIMIT 1""",
+            (case_id, survivor_message, group_chat),
         )
 
-    async def survivor_for(self, case_id: int, group_message: int) -> int | None:
+    async def survivor_for(self, case_id: int, group_message: int, group_chat: int) -> int | None:
         return await self._one(
-            "SELECT survivor_message FROM message_pairs WHERE case_id = ? AND group_message = ?",
-            (case_id, group_message),
+            """SELECT survivor_message FROM message_pairs WHERE case_id = ? AND group_message = ?
+               AND (group_chat = ? OR group_chat IS NULL) ORDER BY group_chat IS NULL LIMIT 1""",
+            (case_id, group_message, group_chat),
+        )
+
+    async def name_group(self, case_id: int, group_chat: int) -> None:
+        """Pairs relayed before desks were in this group (the one there was): say so, before a transfer."""
+        await self._db.connection.execute(
+            "UPDATE message_pairs SET group_chat = ? WHERE case_id = ? AND group_chat IS NULL", (group_chat, case_id)
         )
 
     async def _one(self, sql: str, params: tuple[Any, ...]) -> int | None:

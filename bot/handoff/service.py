@@ -41,6 +41,9 @@ CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/
 CODE_LENGTH = 4
 ALBUM_WAIT = 2  # seconds: the parts of an album arrive one by one; send them together
 
+# The outbox item that copies a transferred case's messages into its new topic: "transfer_history:<old group>".
+TRANSFER_HISTORY = "transfer_history"
+
 SAFE = {"y": "yes", "n": "no"}
 HELP = {"l": "legal", "p": "psychological", "s": "shelter", "c": "police", "o": "other"}
 WHEN = {"a": "any", "m": "morning", "d": "afternoon", "e": "evening"}
@@ -222,6 +225,8 @@ class HandoffService:
         while (case := await self.cases.latest_for_user(user_key)) is not None:
             now = self._now()
             desk = self.desk_of(case)
+            for chat_id, thread_id in await self.cases.former_topics(case.id):  # at desks it was transferred from
+                await self.erased_topics.add(ErasedTopic(chat_id, thread_id, case.code), now)
             if case.thread_id is not None:
                 chat_id = desk.chat_id if desk is not None else 0  # 0: a group no longer configured
                 await self.erased_topics.add(ErasedTopic(chat_id, case.thread_id, case.code), now)
@@ -282,13 +287,37 @@ class HandoffService:
         desk = self.desk_of(case)
         await self.outbox.add(
             case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to,
-            source_chat=desk.chat_id if desk is not None else None,
+            group_chat=desk.chat_id if desk is not None else None,
         )  # fmt: skip
         if case.first_reply_at is None:
             await self.cases.update(case.id, first_reply_at=now)
             in_time = case.promised_by is None or now <= case.promised_by
             await self._count(case.desk_id, "first_reply", minutes=(now - case.opened_at) // 60, in_time=in_time)
         return True
+
+    async def transfer(self, case: Case, to: DeskConfig, coordinator_id: int) -> Case:
+        """A coordinator moves the case to another desk: it gets a new topic there, whose first item (queued
+        before anything she writes next, so the order holds) copies the case's messages from the topic it
+        leaves; the old topic is kept as a former topic (erased with the case). Nobody holds it at the new
+        desk until someone claims it. Her chat does not change."""
+        old = self.desk_of(case)
+        now = self._now()
+        if old is not None and case.thread_id is not None:
+            await self.cases.add_former_topic(case.id, old.chat_id, case.thread_id)
+            await self.pairs.name_group(case.id, old.chat_id)
+            await self.outbox.name_group(case.id, old.chat_id)
+        await self.cases.update(
+            case.id, desk_id=to.id, thread_id=None, card_message_id=None, claimed_by=None, claimed_name=None,
+            pinged_at=None, activity_at=now,
+        )  # fmt: skip
+        await self.audit.record(case.code, coordinator_id, "transfer", now, case.desk_id)
+        await self._count(case.desk_id, "transfer_out")
+        await self._count(to.id, "transfer_in")
+        if old is not None and case.thread_id is not None:
+            # Her messages still waiting for the group come after the copied conversation, as she wrote them.
+            history = await self.outbox.add(case.id, "to_group", now, notice=f"{TRANSFER_HISTORY}:{old.chat_id}")
+            await self.outbox.move_behind(history)
+        return await self._reload(case)
 
     async def claim(self, case: Case, advocate_id: int, first_name: str) -> Case:
         await self.cases.update(case.id, claimed_by=advocate_id, claimed_name=first_name[:64])

@@ -32,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.content.i18n import Localizer
 from bot.handoff.desks import DeskBook, DeskConfig, Route, region_key
 from bot.handoff.repository import Case, DeskStateRepository, ErasedTopic, OutboxItem
-from bot.handoff.service import HELP, SAFE, WHEN, HandoffService, RelayFile, Triage
+from bot.handoff.service import HELP, SAFE, TRANSFER_HISTORY, WHEN, HandoffService, RelayFile, Triage
 from bot.images import without_metadata
 from bot.telegram.handoff import callbacks
 from bot.telegram.handoff.callbacks import CaseVerb
@@ -48,6 +48,7 @@ SOURCE_GONE = ("message to copy not found", "message_id_invalid", "message not f
 MAX_BACKOFF = 60
 QUEUE_MESSAGE_KEY = "queue_message_id:{desk}"
 CARD_REFRESH_SECONDS = 300
+COPY_BATCH = 100  # copyMessages takes 1 to 100 ids
 RECHECK_SECONDS = 300  # a usable desk's group is looked at again this often (a failing one every interval)
 
 
@@ -382,6 +383,21 @@ class Desks:
 
     # ------------------------------------------------------------------------------------ who may act
 
+    async def transfer(self, case: Case, to: DeskConfig, coordinator_id: int) -> None:
+        """A coordinator's /transfer: the old topic gets a note and is closed, the case moves (its new topic and
+        the copy of its messages follow in the relay, in order)."""
+        old = self.desk_of(case)
+        if old is not None and case.thread_id is not None:
+            with contextlib.suppress(TelegramError):  # best effort: the move itself must not wait for it
+                note = self.ui(old).text("notice_transferred_out", name=to.name or to.id)
+                await self.bot.send_message(old.chat_id, note, message_thread_id=case.thread_id)
+                await self.bot.close_forum_topic(old.chat_id, case.thread_id)
+        moved = await self.handoff.transfer(case, to, coordinator_id)
+        self._shown.pop(case.id, None)
+        self._stale_queues = True
+        log.info("case transferred case=%s from=%s to=%s", case.code, case.desk_id, to.id)
+        self.changed(moved.id)
+
     async def tell_stranger(self, desk: DeskConfig, thread_id: int, user_id: int) -> None:
         """Someone in the group who is not one of the desk's named advocates wrote or acted in a case topic:
         nothing of it reaches her; they are told so once in that topic (while the bot runs)."""
@@ -481,6 +497,10 @@ class Desks:
         item = batch[0]
         case = await self.ensure_topic(case, desk)
         group = desk.chat_id
+        if item.notice is not None and item.notice.startswith(TRANSFER_HISTORY + ":"):
+            await self._copy_history(case, desk, int(item.notice.split(":", 1)[1]))
+            await self.handoff.outbox.mark_sent(item.id, None)
+            return
         if item.notice is not None:
             text = self.ui(desk).text(item.notice, minutes=self.ping_minutes, name=case.claimed_name or "")
             sent = await self.bot.send_message(group, text, message_thread_id=case.thread_id)
@@ -494,13 +514,13 @@ class Desks:
             ids = [part.source_message for part in batch if part.source_message is not None]
             copies = await self.bot.copy_messages(group, her_chat, ids, message_thread_id=case.thread_id)
             for part, copy in zip(batch, copies, strict=False):
-                await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id)
-                await self.handoff.outbox.mark_sent(part.id, copy.message_id)
+                await self.handoff.pairs.add(case.id, part.source_message or 0, copy.message_id, group)
+                await self.handoff.outbox.mark_sent(part.id, copy.message_id, group)
             return
         # One by one: an album with a photo to clean goes in order, not together (a cleaned photo is a new
         # upload, which copyMessages cannot carry).
         for part in batch:
-            reply = await self._reply_in_group(case, part.reply_to)
+            reply = await self._reply_in_group(case, group, part.reply_to)
             assert part.source_message is not None  # a message, not a notice (notices were sent above)
             file = self.handoff.relay_file(case, part)
             sent_id = await self._send_cleaned(case, group, file, reply) if file is not None else None
@@ -509,8 +529,48 @@ class Desks:
                     group, her_chat, part.source_message, message_thread_id=case.thread_id, reply_parameters=reply
                 )
                 sent_id = copy.message_id
-            await self.handoff.pairs.add(case.id, part.source_message, sent_id)
-            await self.handoff.outbox.mark_sent(part.id, sent_id)
+            await self.handoff.pairs.add(case.id, part.source_message, sent_id, group)
+            await self.handoff.outbox.mark_sent(part.id, sent_id, group)
+
+    async def _copy_history(self, case: Case, desk: DeskConfig, old_chat: int) -> None:
+        """A transferred case's conversation, copied in order from the topic it left into its new topic: her
+        messages from her own chat (their copies in the group are protected, so they cannot be copied again),
+        the advocates' from the old group, each run under a line saying whose they are. What can no longer be
+        copied (deleted from her chat, wiped) is counted, not lost silently. The copies are protected too."""
+        ui, her_chat = self.ui(desk), self.handoff.chat_id(case)
+        old = self.by_chat(old_chat)
+        came_from = old.name if old is not None and old.name else "—"
+        await self.bot.send_message(
+            desk.chat_id, ui.text("notice_transferred_in", name=came_from), message_thread_id=case.thread_id
+        )
+        runs: list[tuple[bool, list[int]]] = []  # (hers, the ids to copy), in the order of the old topic
+        for hers, source, _place in await self.handoff.outbox.conversation(case.id, old_chat):
+            if runs and runs[-1][0] == hers:
+                runs[-1][1].append(source)
+            else:
+                runs.append((hers, [source]))
+        for hers, ids in runs:
+            header = ui.text("transfer_her_messages") if hers else ui.text("transfer_advocates", name=came_from)
+            await self.bot.send_message(desk.chat_id, header, message_thread_id=case.thread_id)
+            source_chat = her_chat if hers else old_chat
+            copied = 0
+            for start in range(0, len(ids), COPY_BATCH):
+                chunk = ids[start : start + COPY_BATCH]
+                try:
+                    if source_chat is None:
+                        raise BadRequest("message to copy not found")
+                    copies = await self.bot.copy_messages(
+                        desk.chat_id, source_chat, chunk, message_thread_id=case.thread_id
+                    )
+                except (BadRequest, Forbidden):  # none of them can be copied any more
+                    copies = ()
+                copied += len(copies)
+                if hers and len(copies) == len(chunk):  # one copy each: her replies keep their links here
+                    for mine, copy in zip(chunk, copies, strict=True):
+                        await self.handoff.pairs.add(case.id, mine, copy.message_id, desk.chat_id)
+            if copied < len(ids):
+                text = ui.text("transfer_missing", count=len(ids) - copied)
+                await self.bot.send_message(desk.chat_id, text, message_thread_id=case.thread_id)
 
     async def _send_cleaned(self, case: Case, group: int, file: RelayFile, reply: ReplyParameters | None) -> int | None:
         """Her photo sent as a file, redrawn without its metadata and sent under a neutral name; None if it
@@ -563,12 +623,12 @@ class Desks:
     ) -> int:
         """An advocate's reply into her chat, copied from the group it was written in."""
         desk = self.desk_of(case)
-        source_chat = item.source_chat or (desk.chat_id if desk is not None else None)
+        source_chat = item.group_chat or (desk.chat_id if desk is not None else None)
         if source_chat is None:
             raise BadRequest("message to copy not found")  # its group is no longer known: as if it were gone
         reply = None
         if item.reply_to is not None:
-            mine = await self.handoff.pairs.survivor_for(case.id, item.reply_to)
+            mine = await self.handoff.pairs.survivor_for(case.id, item.reply_to, source_chat)
             if mine is not None:
                 reply = ReplyParameters(mine, allow_sending_without_reply=True)
         assert item.source_message is not None  # a message, not a notice (notices were sent above)
@@ -576,15 +636,15 @@ class Desks:
             her_chat, source_chat, item.source_message, reply_parameters=reply, protect_content=protect
         )
         await self.services.safety.record(her_chat, [copy.message_id], int(self.handoff.clock()))
-        await self.handoff.pairs.add(case.id, copy.message_id, item.source_message or 0)
+        await self.handoff.pairs.add(case.id, copy.message_id, item.source_message or 0, source_chat)
         if mark:
             await self.handoff.outbox.mark_sent(item.id, copy.message_id)
         return copy.message_id
 
-    async def _reply_in_group(self, case: Case, reply_to: int | None) -> ReplyParameters | None:
+    async def _reply_in_group(self, case: Case, group: int, reply_to: int | None) -> ReplyParameters | None:
         if reply_to is None:
             return None
-        theirs = await self.handoff.pairs.group_for(case.id, reply_to)
+        theirs = await self.handoff.pairs.group_for(case.id, reply_to, group)
         return ReplyParameters(theirs, allow_sending_without_reply=True) if theirs is not None else None
 
     async def _later(self, batch: list[OutboxItem], at: int) -> None:

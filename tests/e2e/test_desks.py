@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import sqlite3
 import sys
+from dataclasses import dataclass
 
+from bot.simulator import SimGroup, SimUser
 from tests.support.desk import closed_today, desk, desks_env, only_topic, open_case, topic_texts
 from tests.support.process import START_TIMEOUT, environment_without_bot_settings, stop
 
@@ -57,6 +59,9 @@ async def test_a_group_member_not_on_the_desk_cannot_relay_claim_or_close(sim, s
     assert told.text.startswith("Вас нет в списке консультантов этой группы")
     await stranger.send_text("and again", chat=group, thread_id=thread_id)
     await stranger.send_text("/close", chat=group, thread_id=thread_id)
+    await stranger.send_text("/transfer elsewhere", chat=group, thread_id=thread_id)
+    refused = await stranger.wait_reply(chat=group, thread_id=thread_id)
+    assert refused.text == "Передавать обращения могут только координаторы этой группы."
     pressed = await stranger.press("Взять", message=card, chat=group)
     answer = await pressed.wait_answer()
     assert answer["text"] == "Это могут делать только консультанты из списка этой группы."
@@ -103,7 +108,16 @@ async def test_a_desk_whose_group_is_public_is_refused_and_survivors_go_elsewher
     assert "almaty_help_public" not in log
 
 
-def two_desks(sim, tmp_path, almaty_days="mon-sun"):
+@dataclass
+class TwoDesks:
+    almaty: SimGroup
+    national: SimGroup
+    saule: SimUser  # the Almaty centre's advocate and coordinator
+    dana: SimUser  # the national line's
+    env: dict[str, str]
+
+
+def two_desks(sim, tmp_path, almaty_days="mon-sun") -> TwoDesks:
     """The Almaty crisis centre (Almaty and Almaty region, ru/kk) and the national line, each in its forum group."""
     almaty, national = sim.add_forum_group("Almaty crisis centre"), sim.add_forum_group("National line")
     saule, dana = sim.add_user(first_name="Saule"), sim.add_user(first_name="Dana")
@@ -114,17 +128,14 @@ def two_desks(sim, tmp_path, almaty_days="mon-sun"):
         desk("almaty", almaty, [saule], regions=["KZ-75", "KZ-19"], languages=["ru", "kk"], days=almaty_days),
         desk("national", national, [dana]),
     )
-    return almaty, national, env
-
-
-def bot_texts(group):
-    return [m.text or "" for m in group.messages() if m.from_bot and not m.is_service]
+    return TwoDesks(almaty, national, saule, dana, env)
 
 
 async def test_a_survivor_choosing_almaty_is_routed_to_the_almaty_desk_in_its_hours(sim, start_bot, tmp_path):
-    almaty, national, env = two_desks(sim, tmp_path)
+    desks = two_desks(sim, tmp_path)
+    almaty, national = desks.almaty, desks.national
     she = sim.add_user(first_name="Aigerim", language_code="kk")
-    process = await start_bot(**env)
+    process = await start_bot(**desks.env)
     opened = await open_case(she, region="Алматы қаласы")
     assert "Сізге жауап беретін ұйым: Almaty crisis centre." in opened.text
     assert "National line" not in opened.text and "Кеңесшілер қазір жұмыс істеп жатыр" in opened.text
@@ -138,9 +149,10 @@ async def test_a_survivor_choosing_almaty_is_routed_to_the_almaty_desk_in_its_ho
 
 
 async def test_out_of_its_hours_she_goes_to_the_national_desk(sim, start_bot, tmp_path):
-    almaty, national, env = two_desks(sim, tmp_path, almaty_days=closed_today())
+    desks = two_desks(sim, tmp_path, almaty_days=closed_today())
+    almaty, national = desks.almaty, desks.national
     she = sim.add_user(first_name="Aigerim", language_code="kk")
-    process = await start_bot(**env)
+    process = await start_bot(**desks.env)
     opened = await open_case(she, region="Алматы қаласы")
     assert "Сізге жауап беретін ұйым: National line." in opened.text and "Almaty" not in opened.text
     await she.send_text("сәлем")
@@ -148,3 +160,50 @@ async def test_out_of_its_hours_she_goes_to_the_national_desk(sim, start_bot, tm
     await sim.wait_until(lambda: "сәлем" in topic_texts(national, thread_id), timeout=10)
     assert not [t for t in almaty.topics.values() if not t.deleted]
     assert await stop(process) == 0
+
+
+async def test_transfer_moves_the_case_with_its_messages_in_order(sim, start_bot, tmp_path, data_dir):
+    desks = two_desks(sim, tmp_path)
+    almaty, national, saule, dana = desks.almaty, desks.national, desks.saule, desks.dana
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**desks.env)
+    await open_case(she, region="Алматы қаласы")
+    await she.send_text("one")
+    await she.send_text("two")
+    old_thread = await only_topic(sim, almaty)
+    await sim.wait_until(lambda: "two" in topic_texts(almaty, old_thread), timeout=10)
+    await saule.send_text("answer one", chat=almaty, thread_id=old_thread)
+    await she.wait_reply(timeout=10)  # the discreet notice: she has not opened it, and it moves all the same
+    await she.send_text("three")
+    await sim.wait_until(lambda: "three" in topic_texts(almaty, old_thread), timeout=10)
+
+    await saule.send_text("/transfer national", chat=almaty, thread_id=old_thread)
+    new_thread = await only_topic(sim, national)
+    await she.send_text("four")  # after the transfer: it follows the copied conversation
+    await sim.wait_until(lambda: "four" in topic_texts(national, new_thread), timeout=20)
+    texts = topic_texts(national, new_thread)
+    assert texts[0].startswith("Обращение #") and "Ведёт: никто" in texts[0]  # a fresh card, nobody holds it
+    assert texts[1:] == [
+        "Обращение передано сюда из: Almaty crisis centre. Ниже — переписка до передачи, по порядку.",
+        "Сообщения обратившегося человека:",
+        "one",
+        "two",
+        "Ответы консультантов (Almaty crisis centre):",
+        "answer one",
+        "Сообщения обратившегося человека:",
+        "three",
+        "four",
+    ]
+    assert almaty.topics[old_thread].is_closed
+    assert topic_texts(almaty, old_thread)[-1].startswith("Обращение передано: National line.")
+    assert all(m.from_bot and m.forward_origin is None for m in national.messages(thread_id=new_thread))
+
+    await dana.send_text("Здравствуйте, это национальная линия.", chat=national, thread_id=new_thread)
+    await sim.wait_until(lambda: len([m for m in she.messages if m.button_texts() == ["Көрсету"]]) == 2, 10)
+    await she.press("Көрсету")
+    assert (await she.wait_reply(timeout=10)).text == "Здравствуйте, это национальная линия."
+    assert await stop(process) == 0
+
+    with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
+        lines = db.execute("SELECT actor, action, desk_id FROM audit_log ORDER BY id").fetchall()
+    assert lines == [(None, "open", "almaty"), (saule.id, "transfer", "almaty")]

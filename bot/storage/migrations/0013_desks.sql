@@ -12,9 +12,19 @@ ALTER TABLE cases ADD COLUMN region TEXT;
 -- for the desk's figures (median time to first reply, share answered within the promised wait).
 ALTER TABLE cases ADD COLUMN promised_by INTEGER;
 ALTER TABLE cases ADD COLUMN first_reply_at INTEGER;
--- The group an advocate's reply is copied from: a transferred case's replies written before the transfer are
--- in the desk it left.
-ALTER TABLE outbox ADD COLUMN source_chat INTEGER;
+-- The desk's group an item concerns (message ids are per group): for her message, the group its copy was sent
+-- to; for an advocate's reply, the group it was written in (and is copied from, even after a transfer). NULL:
+-- relayed before desks, in the one group there was. A transfer copies the case's conversation from these.
+ALTER TABLE outbox ADD COLUMN group_chat INTEGER;
+-- Which group a pair's group message is in (NULL: relayed before desks, in the one group there was).
+ALTER TABLE message_pairs ADD COLUMN group_chat INTEGER;
+-- The topics a case had at desks it was transferred from: /forget deletes them too.
+CREATE TABLE former_topics (
+    case_id   INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    chat_id   INTEGER NOT NULL,
+    thread_id INTEGER NOT NULL,
+    PRIMARY KEY (case_id, chat_id, thread_id)
+) STRICT;
 DROP INDEX cases_thread;
 CREATE INDEX cases_topic ON cases (desk_id, thread_id);
 

@@ -250,13 +250,18 @@ async def group_button(update: Update, context: Context) -> None:
 
 
 async def group_command(update: Update, context: Context) -> None:
-    """/claim, /release, /close, /reopen, /canned inside a case topic (advocates); /note stays in the topic."""
+    """/claim, /release, /close, /reopen, /canned inside a case topic (advocates), /transfer (coordinators);
+    /note stays in the topic."""
     found = await _case_topic(update, context)
     if found is None:
         return
     desk, case, message, user_id = found
-    command = (message.text or "").split()[0].lstrip("/").split("@")[0]
+    words = (message.text or "").split()
+    command = words[0].lstrip("/").split("@")[0]
     if command == "note":
+        return
+    if command == "transfer":
+        await _transfer(context, desk, case, message, user_id, words[1] if len(words) > 1 else None)
         return
     if not desk.is_advocate(user_id):
         await context.bot_data.desks.tell_stranger(desk, message.message_thread_id or 0, user_id)
@@ -266,6 +271,24 @@ async def group_command(update: Update, context: Context) -> None:
         return
     first_name = message.from_user.first_name if message.from_user else ""
     await _act(context, case, command, user_id, first_name)
+
+
+async def _transfer(
+    context: Context, desk: DeskConfig, case: Case, message: Message, user_id: int, target: str | None
+) -> None:
+    """/transfer <desk id> (the desk's coordinators): the case moves to another usable desk."""
+    desks = context.bot_data.desks
+    ui = desks.ui(desk)
+    if not desk.is_coordinator(user_id):
+        await message.reply_text(ui.text("transfer_not_coordinator"))
+        return
+    others = [other for other in desks.usable() if other.id != desk.id]
+    to = next((other for other in others if other.id == target), None)
+    if to is None or not case.is_open:
+        listed = ", ".join(f"{other.id} ({other.name or other.id})" for other in others) or "—"
+        await message.reply_text(ui.text("transfer_usage", desks=listed))
+        return
+    await desks.transfer(case, to, user_id)
 
 
 async def _case_topic(update: Update, context: Context) -> tuple[DeskConfig, Case, Message, int] | None:
@@ -385,6 +408,8 @@ def register(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(group_button, pattern=callbacks.CASE_ACTION_PATTERN))
     application.add_handler(CallbackQueryHandler(send_canned, pattern=callbacks.CANNED_PATTERN))
     application.add_handler(
-        CommandHandler(["claim", "release", "close", "reopen", "note", "canned"], group_command, filters=GROUP_MESSAGES)
+        CommandHandler(
+            ["claim", "release", "close", "reopen", "note", "canned", "transfer"], group_command, filters=GROUP_MESSAGES
+        )
     )
     application.add_handler(MessageHandler(GROUP_MESSAGES & ~filters.COMMAND, group_message))
