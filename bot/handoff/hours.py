@@ -50,6 +50,12 @@ class WorkingHours:
         local = now.astimezone(ALMATY)
         return local.weekday() in self.days and self.start <= local.time() < self.end
 
+    def current_start(self, now: dt.datetime) -> dt.datetime | None:
+        """When the shift going on now began (Kazakhstan time); None outside the hours."""
+        if not self.is_open(now):
+            return None
+        return dt.datetime.combine(now.astimezone(ALMATY).date(), self.start, tzinfo=ALMATY)
+
     def next_start(self, now: dt.datetime) -> dt.datetime:
         """When the next shift starts, in Kazakhstan time."""
         local = now.astimezone(ALMATY)

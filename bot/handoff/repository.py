@@ -300,6 +300,15 @@ class OutboxRepository:
             (item_id, item_id),
         )
 
+    async def received_since(self, desk_id: str, since: int) -> list[int]:
+        """When her messages to a desk's cases arrived since then (unix times; for the shift summary)."""
+        async with self._db.connection.execute(
+            """SELECT created_at FROM outbox WHERE direction = 'to_group' AND source_message IS NOT NULL
+               AND created_at >= ? AND case_id IN (SELECT id FROM cases WHERE desk_id = ?)""",
+            (since, desk_id),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
     async def pending_count(self) -> int:
         async with self._db.connection.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") as cursor:
             row = await cursor.fetchone()

@@ -30,8 +30,9 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.content.i18n import Localizer
-from bot.handoff.desks import DeskBook, DeskConfig, Route, region_key
-from bot.handoff.repository import Case, DeskStateRepository, ErasedTopic, OutboxItem
+from bot.handoff.desks import NATIONAL, DeskBook, DeskConfig, Route, region_key
+from bot.handoff.figures import shown
+from bot.handoff.repository import Case, DeskFigures, DeskStateRepository, ErasedTopic, OutboxItem
 from bot.handoff.service import HELP, SAFE, TRANSFER_HISTORY, WHEN, HandoffService, RelayFile, Triage
 from bot.images import without_metadata
 from bot.telegram.handoff import callbacks
@@ -50,6 +51,8 @@ QUEUE_MESSAGE_KEY = "queue_message_id:{desk}"
 CARD_REFRESH_SECONDS = 300
 COPY_BATCH = 100  # copyMessages takes 1 to 100 ids
 RECHECK_SECONDS = 300  # a usable desk's group is looked at again this often (a failing one every interval)
+SHIFT_KEY = "shift_summary:{desk}"  # desk_state: the start of the last shift summarised (unix time)
+SHIFT_SUMMARY_WINDOW = 3600  # a summary is posted within the first hour of a shift, never later
 
 
 class Desks:
@@ -106,10 +109,13 @@ class Desks:
     def desk_of(self, case: Case) -> DeskConfig | None:
         return self.handoff.desk_of(case)
 
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.handoff.clock(), dt.UTC)
+
     def route(self, region: str | None, language: str) -> Route | None:
         """Where her new case goes now, among the usable desks; None: no desk at all (the hotlines)."""
         ids = [desk.id for desk in self.usable()]
-        return self.book.route(region, language, ids, dt.datetime.now(dt.UTC))
+        return self.book.route(region, language, ids, self.now())
 
     def ui(self, desk: DeskConfig) -> Localizer:
         """The advocates' interface in the desk's own language."""
@@ -380,6 +386,80 @@ class Desks:
             for case in await self.handoff.cases.open_cases(desk.id)
         ]
         return ui.text("queue_title") + "\n\n" + ("\n".join(lines) if lines else ui.text("queue_empty"))
+
+    # ------------------------------------------------------------------------------- the desk's daily work
+
+    async def shift_summaries(self) -> None:
+        """When a desk's hours begin, a summary in its general topic: open cases, unclaimed, the one waiting
+        longest, and how many of her messages arrived out of hours. Once per shift; a bot that was down when the
+        shift began still posts it within the first hour, never later."""
+        now = self.now()
+        for desk in self.usable():
+            began = desk.hours.current_start(now)
+            if began is None:
+                continue
+            key = SHIFT_KEY.format(desk=desk.id)
+            last = await self._state.get(key)
+            if last == str(int(began.timestamp())):
+                continue
+            await self._state.set(key, str(int(began.timestamp())))
+            if (now - began).total_seconds() > SHIFT_SUMMARY_WINDOW:
+                continue
+            since = int(last) if last is not None else int(began.timestamp()) - 7 * 86400
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_message(desk.chat_id, await self.shift_summary(desk, since))
+
+    async def shift_summary(self, desk: DeskConfig, since: int) -> str:
+        ui, now = self.ui(desk), int(self.handoff.clock())
+        cases = await self.handoff.cases.open_cases(desk.id)
+        longest = min(cases, key=lambda case: case.opened_at, default=None)
+        arrived = await self.handoff.outbox.received_since(desk.id, since)
+        out_of_hours = sum(1 for at in arrived if not desk.hours.is_open(dt.datetime.fromtimestamp(at, dt.UTC)))
+        return ui.text(
+            "shift_summary",
+            open=len(cases),
+            unclaimed=sum(1 for case in cases if case.claimed_by is None),
+            longest=ui.text(
+                "shift_longest",
+                code=f"#{longest.code}",
+                waiting=ui.plural("duration_minutes", max(0, (now - longest.opened_at) // 60)),
+            )
+            if longest is not None
+            else ui.text("not_answered"),
+            out_of_hours=out_of_hours,
+        )
+
+    async def desk_text(self, desk: DeskConfig, days: int = 30) -> str:
+        """A coordinator's /desk: the desk's settings (from the desks file) and its figures, counts only."""
+        ui = self.ui(desk)
+        since = self.handoff.day(int(self.handoff.clock()) - (days - 1) * 86400)
+        found = [f for f in await self.handoff.events.figures(since) if f.desk_id == desk.id]
+        figures = shown(found[0] if found else DeskFigures(desk.id))
+        regions = ", ".join(
+            ui.text(region_key(region)) if region != NATIONAL else ui.text("desk_national")
+            for region in sorted(desk.regions)
+        )
+        settings = ui.text(
+            "desk_settings",
+            id=desk.id,
+            name=desk.name or "—",
+            regions=regions,
+            languages=", ".join(desk.languages),
+            hours=desk.hours_text,
+            advocates=len(desk.advocates) if not desk.members_act else ui.text("desk_everyone"),
+            coordinators=len(desk.coordinators) if not desk.members_act else ui.text("desk_everyone"),
+        )
+        numbers = ui.text(
+            "desk_figures",
+            days=days,
+            opened=figures.opened,
+            closed=figures.closed,
+            median=figures.first_reply_median,
+            in_time=figures.in_time,
+            transfers_out=figures.transfers_out,
+            transfers_in=figures.transfers_in,
+        )
+        return f"{settings}\n\n{numbers}"
 
     # ------------------------------------------------------------------------------------ who may act
 
@@ -693,6 +773,7 @@ class Desks:
         await self.handoff.purge(self.retention_days, self.audit_retention_days)
         for desk in self.usable():
             await self.refresh_queue(desk)
+        await self.shift_summaries()
         self.wake()
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.config import ConfigError, load_settings
 from bot.handoff.desks import REGIONS, DeskDirectory, DesksError, load_desks, region_key
+from bot.handoff.service import Triage
+from bot.services import Services
 from bot.timezone import ALMATY
+from tests.support.application import TEST_SECRET, offline_settings
 
 EXAMPLE = """\
 desks:
@@ -172,3 +178,54 @@ def test_a_case_goes_to_her_region_s_open_desk_else_an_open_national_one_else_he
     # Only a desk of another region: better than nothing.
     assert routed(book, "KZ-63", "kk", MONDAY, ("almaty",)) == ("almaty", True, None)
     assert routed(book, "KZ-75", "kk", MONDAY, ()) is None  # no desk at all: the hotlines
+
+
+def test_desks_stats_prints_counts_per_desk_with_small_numbers_hidden(tmp_path, monkeypatch, capsys, content):
+    settings = offline_settings(tmp_path / "data")
+    settings.data_dir.mkdir()
+
+    async def a_week_of_cases() -> None:
+        services = await Services.open(settings, content, TEST_SECRET)
+        try:
+            for person in range(7):
+                case = await services.handoff.open_case(person + 1, "kk", Triage(), "almaty")
+                await services.handoff.cases.update(case.id, thread_id=person + 10)
+                await services.handoff.advocate_wrote(await services.handoff.cases.get(case.id), 500 + person, None)
+            await services.handoff.open_case(99, "ru", Triage(), "national")
+        finally:
+            await services.close()
+
+    asyncio.run(a_week_of_cases())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_DATA_DIR", str(settings.data_dir))
+    assert cli.main(["desks", "stats", "--days", "7"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    almaty = next(line for line in out if line.startswith("almaty")).split()
+    national = next(line for line in out if line.startswith("national")).split()
+    assert almaty[:5] == ["almaty", "7", "0", "0", "100%"]  # seven opened, answered at once, all in time
+    assert national[:4] == ["national", "<5", "0", "—"]
+
+
+def test_desks_check_names_the_problems_or_lists_the_desks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_DESKS_FILE", str(write(tmp_path, EXAMPLE)))
+    assert cli.main(["desks", "check"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("2 desk(s), no problems")
+    write(tmp_path, EXAMPLE.replace("KZ-19", "KZ-20"))
+    assert cli.main(["desks", "check"]) == 1
+    assert "desks.yaml:5: regions: unknown code KZ-20" in capsys.readouterr().out
+
+
+ADVOCATE_SIDE = ("card", "notice_", "status_", "queue_", "transfer_", "shift_", "desk_", "not_on_desk", "coordinators_")
+GENDERED = {
+    "en": r"\b(she|her|hers|herself|he|him|his|woman|girl|victim)\b",
+    "ru": r"\b(она|её|ей|неё|обратившаяся|обратившийся|пострадавшая|пострадавший|женщина|жертва)\b",
+}
+
+
+def test_the_advocates_interface_never_assumes_the_person_s_gender(content):
+    for language, pattern in GENDERED.items():
+        pack = content.tree.packs[language]
+        for key in pack.ui:
+            if key.startswith(ADVOCATE_SIDE):
+                assert not re.search(pattern, str(pack.ui[key]), re.IGNORECASE), (language, key)

@@ -388,6 +388,28 @@ async def group_message(update: Update, context: Context) -> None:
     await message.reply_text(context.bot_data.desks.ui(desk).text(notice))
 
 
+async def desk_command(update: Update, context: Context) -> None:
+    """In a desk's group (its general topic, or anywhere in it): /cases — the desk's open cases, most urgent and
+    longest waiting first, with who holds each (advocates and coordinators); /desk — its settings and figures
+    (coordinators)."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    desks = context.bot_data.desks
+    desk = desks.by_chat(message.chat.id)
+    if desk is None or not desks.is_usable(desk):
+        return
+    user_id, ui = message.from_user.id, desks.ui(desk)
+    command = (message.text or "").split()[0].lstrip("/").split("@")[0]
+    if command == "desk":
+        allowed = desk.is_coordinator(user_id)
+        text = await desks.desk_text(desk) if allowed else ui.text("coordinators_only")
+    else:
+        allowed = desk.is_advocate(user_id) or desk.is_coordinator(user_id)
+        text = await desks.queue_text(desk) if allowed else ui.text("not_on_desk_button")
+    await message.reply_text(text)
+
+
 async def periodic(context: Context) -> None:
     await context.bot_data.desks.periodic()
 
@@ -412,4 +434,5 @@ def register(application: BotApplication) -> None:
             ["claim", "release", "close", "reopen", "note", "canned", "transfer"], group_command, filters=GROUP_MESSAGES
         )
     )
+    application.add_handler(CommandHandler(["cases", "desk"], desk_command, filters=GROUP_MESSAGES))
     application.add_handler(MessageHandler(GROUP_MESSAGES & ~filters.COMMAND, group_message))
