@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -207,3 +208,41 @@ async def test_transfer_moves_the_case_with_its_messages_in_order(sim, start_bot
     with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
         lines = db.execute("SELECT actor, action, desk_id FROM audit_log ORDER BY id").fetchall()
     assert lines == [(None, "open", "almaty"), (saule.id, "transfer", "almaty")]
+
+
+async def test_forget_deletes_her_topics_at_every_desk_and_leaves_only_the_erased_line(
+    sim, start_bot, tmp_path, data_dir
+):
+    desks = two_desks(sim, tmp_path)
+    almaty, national, saule = desks.almaty, desks.national, desks.saule
+    she = sim.add_user(first_name="Aigerim", language_code="kk")
+    process = await start_bot(**desks.env)
+    opened = await open_case(she, region="Алматы қаласы")
+    code = opened.text.split("— ")[1][:4]
+    words = "he took my passport " + secrets.token_hex(4)
+    await she.send_text(words)
+    old_thread = await only_topic(sim, almaty)
+    await sim.wait_until(lambda: words in topic_texts(almaty, old_thread), timeout=10)
+    await saule.send_text("/transfer national", chat=almaty, thread_id=old_thread)
+    new_thread = await only_topic(sim, national)
+    await sim.wait_until(lambda: words in topic_texts(national, new_thread), timeout=20)
+
+    await she.send_text("/forget")
+    await she.wait_reply()
+    await she.press("Әрі қарай")
+    await she.wait_reply()
+    await she.press("Иә, бәрін біржола жою")
+    erased = f"Обращение #{code} удалено по просьбе обратившегося человека: его тема и все сообщения в ней удалены."
+    for group, thread_id in ((almaty, old_thread), (national, new_thread)):
+        await sim.wait_until(lambda g=group, t=thread_id: g.topics[t].deleted, timeout=10)
+        general = lambda g=group: [m.text or "" for m in g.messages() if m.thread_id is None and m.from_bot]  # noqa: E731
+        await sim.wait_until(lambda g=general: erased in g(), timeout=10)
+        assert all(words not in (m.text or "") for m in group.messages())
+        assert [m for m in group.messages() if m.thread_id is not None] == []  # no topic of hers is left
+        # The one line naming the case (the pinned queue drops it too).
+        await sim.wait_until(lambda g=general: [t for t in g() if code in t] == [erased], timeout=10)
+    assert await stop(process) == 0
+    with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:
+        for table in ("cases", "outbox", "message_pairs", "erased_topics", "former_topics"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+        assert db.execute("SELECT actor, action, desk_id FROM audit_log").fetchall() == [(None, "erase", "national")]
