@@ -431,18 +431,23 @@ def _preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _first_day(days: int) -> dt.date:
+    """The first of the last `days` days (today included), in Kazakhstan time: what `stats` commands count."""
+    from bot.timezone import ALMATY
+
+    return dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(days, 1) - 1)
+
+
 def _stats(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from bot.storage.database import Database
     from bot.storage.usage import ScreenCount, UsageRepository
-    from bot.timezone import ALMATY
 
     settings = load_settings()
     if not settings.database_path.exists():
         print(f"no usage recorded yet (no database at {settings.database_path})")
         return EXIT_OK
-    since = dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(args.days, 1) - 1)
+    since = _first_day(args.days)
 
     async def read() -> list[ScreenCount]:
         database = await Database.open(settings.database_path)
@@ -488,13 +493,12 @@ def _desks_check(_args: argparse.Namespace) -> int:
 def _desks_stats(args: argparse.Namespace) -> int:
     from bot.handoff.figures import shown
     from bot.handoff.repository import DeskEventRepository, DeskFigures
-    from bot.timezone import ALMATY
 
     settings = load_settings()
     if not settings.database_path.exists():
         print(f"no figures yet (no database at {settings.database_path})")
         return EXIT_OK
-    since = dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(args.days, 1) - 1)
+    since = _first_day(args.days)
 
     async def read(database: Database) -> list[DeskFigures]:
         return await DeskEventRepository(database).figures(since.isoformat())

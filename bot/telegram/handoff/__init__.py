@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -84,9 +83,9 @@ async def triage_answer(update: Update, context: Context) -> None:
     if route is None:
         await _offer_hotlines(context, query)
         return
-    minutes = context.bot_data.settings.usual_reply_minutes
-    answers_from = dt.datetime.now(dt.UTC) if route.open_now or route.opens_at is None else route.opens_at
-    promised_by = int(answers_from.timestamp()) + minutes * 60
+    # What she is told to expect, for the desk's figures: the usual wait from now, or from when it opens.
+    answers_from = route.opens_at or context.bot_data.desks.now()
+    promised_by = int(answers_from.timestamp()) + context.bot_data.settings.usual_reply_minutes * 60
     case = await context.bot_data.services.handoff.open_case(
         user.id, language, triage, route.desk.id, region, promised_by
     )
@@ -203,7 +202,7 @@ def _case_opened_view(context: Context, language: str, case: Case) -> ScreenView
     honest wait — "usually within N minutes", or when they answer from."""
     ui = context.bot_data.services.content.ui(language)
     desk = context.bot_data.desks.desk_of(case)
-    now = dt.datetime.now(dt.UTC)
+    now = context.bot_data.desks.now()
     parts = [ui.text("case_opened", code=case.code)]
     if desk is not None and desk.name:
         parts.append(ui.text("case_desk", name=desk.name))
