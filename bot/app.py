@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.telegram import handlers
 from bot.telegram import handoff as handoff_handlers
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, Context
-from bot.telegram.desk import Desk
+from bot.telegram.desk import Desks
 from bot.telegram.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def build_application(
     # The builder's generic parameters do not follow context_types(); the application is what CONTEXT_TYPES says.
     application = cast(BotApplication, builder.build())
     application.bot_data.http = http
-    handlers.register(application, settings.advocate_chat_id)
+    handlers.register(application)
     return application
 
 
@@ -86,13 +86,13 @@ async def close_http(application: BotApplication) -> None:
         await request.shutdown()
 
 
-def attach(application: BotApplication, services: Services, settings: Settings) -> Desk:
-    desk = Desk(application.bot, services, settings)
-    application.bot_data.attach(services, settings, desk)
+def attach(application: BotApplication, services: Services, settings: Settings) -> Desks:
+    desks = Desks(application.bot, services, settings)
+    application.bot_data.attach(services, settings, desks)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             handoff_handlers.periodic, interval=settings.wipe_check_seconds, first=settings.wipe_check_seconds,
-            name="advocates-desk",
+            name="advocates-desks",
         )  # fmt: skip
         # Restart-safe: the due times live in the database, the job only looks for them.
         application.job_queue.run_repeating(
@@ -104,7 +104,7 @@ def attach(application: BotApplication, services: Services, settings: Settings) 
         application.job_queue.run_repeating(
             _flush_usage, interval=USAGE_FLUSH_SECONDS, first=USAGE_FLUSH_SECONDS, name="usage-counts"
         )
-    return desk
+    return desks
 
 
 async def _flush_usage(context: Context) -> None:

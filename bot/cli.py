@@ -1,4 +1,4 @@
-"""The command line: `python -m bot run | demo | preview | stats | keys | backup | restore | content`.
+"""The command line: `python -m bot run | demo | preview | stats | desks | keys | backup | restore | content`.
 
 Exit codes: 0 ok, 2 bad configuration or usage, 1 failure at run time. Configuration and content problems
 are printed as plain lines (no traceback) that say what to fix.
@@ -37,6 +37,7 @@ from bot.content.status import stamp, translation_status
 from bot.content.store import ContentStore
 from bot.content.validate import DEFAULT_REVIEW_AGE_DAYS, ReleasePolicy, check_content
 from bot.features import UI_KEYS
+from bot.handoff.desks import DesksError
 from bot.hardening import DataFolderBusy, harden_process, lock_data_dir, secure_data_dir
 from bot.logging_setup import configure_logging, redact
 from bot.storage.database import Database, StorageError
@@ -63,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(error.problems, file=sys.stderr)
         print(
             "the bot will not start with content errors; fix them and run `python -m bot content check`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except DesksError as error:
+        _print_problems(error.problems, file=sys.stderr)
+        print(
+            f"the bot will not start with errors in the desks file ({ENV_PREFIX}DESKS_FILE); fix them and start again",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -123,6 +131,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
     stats.set_defaults(handler=_stats)
+
+    desks = commands.add_parser(
+        "desks",
+        help="the advocates' desks (BOT_DESKS_FILE): check the file, or their figures",
+        description="The advocates' desks: one forum group per organisation (README: Talking to a person).",
+    )
+    desks_commands = desks.add_subparsers(title="desks commands", metavar="COMMAND")
+    desks_check = desks_commands.add_parser(
+        "check", help="check BOT_DESKS_FILE and print every problem as path:line (exit 1 if any)"
+    )
+    desks_check.set_defaults(handler=_desks_check)
+    desks_stats = desks_commands.add_parser(
+        "stats",
+        help="per desk: cases opened and closed, time to first reply, answered in time, transfers (counts only)",
+        description=(
+            "Each desk's figures over the last days, from the bot's database: cases opened and closed, the median "
+            "time to a first reply, the share answered within the wait she was promised, transfers out and in. "
+            "Counts only: under 5 shown as <5, medians and shares only over 5 or more answered cases."
+        ),
+    )
+    desks_stats.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    desks_stats.set_defaults(handler=_desks_stats)
+    desks.set_defaults(handler=lambda _args: _usage(desks))
 
     keys = commands.add_parser(
         "keys",
@@ -227,10 +258,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_args: argparse.Namespace) -> int:
-    from bot.runner import reload_content, serve
+    from bot.runner import reload_all, serve
+    from bot.services import open_desks
 
     settings = load_settings()
     token = require_token(settings)
+    desks = open_desks(settings)  # a desks file with errors stops the start here, before anything is written
     webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     configure_logging(settings.log_level, [token, webhook_secret], settings.log_format)
     harden_process()
@@ -258,8 +291,8 @@ def _run(_args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, reload_content, content)
-        await serve(settings, token, content, secret_key, stop)
+        loop.add_signal_handler(signal.SIGHUP, reload_all, content, desks)
+        await serve(settings, token, content, secret_key, stop, desks=desks)
 
     asyncio.run(main_loop())
     return EXIT_OK
@@ -398,18 +431,23 @@ def _preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _first_day(days: int) -> dt.date:
+    """The first of the last `days` days (today included), in Kazakhstan time: what `stats` commands count."""
+    from bot.timezone import ALMATY
+
+    return dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(days, 1) - 1)
+
+
 def _stats(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from bot.storage.database import Database
     from bot.storage.usage import ScreenCount, UsageRepository
-    from bot.timezone import ALMATY
 
     settings = load_settings()
     if not settings.database_path.exists():
         print(f"no usage recorded yet (no database at {settings.database_path})")
         return EXIT_OK
-    since = dt.datetime.now(ALMATY).date() - dt.timedelta(days=max(args.days, 1) - 1)
+    since = _first_day(args.days)
 
     async def read() -> list[ScreenCount]:
         database = await Database.open(settings.database_path)
@@ -429,6 +467,57 @@ def _stats(args: argparse.Namespace) -> int:
         print(f"{screen:<28}" + "".join(f"{cell:>8}" for cell in cells))
     if not counts:
         print("(no views in this period)")
+    return EXIT_OK
+
+
+def _desks_check(_args: argparse.Namespace) -> int:
+    from bot.services import open_desks
+
+    settings = load_settings()
+    if settings.desks_file is None:
+        raise ConfigError(f"{ENV_PREFIX}DESKS_FILE: not set; nothing to check")
+    try:
+        book = open_desks(settings).book
+    except DesksError as error:
+        _print_problems(error.problems, file=sys.stdout)
+        print(f"{len(error.problems)} problem(s); the bot will not start with this file")
+        return EXIT_FAILURE
+    for desk in book:
+        regions = "the whole country" if desk.national else ", ".join(sorted(desk.regions))
+        print(f"{desk.id}: {desk.name}; {regions}; {', '.join(desk.languages)}; {desk.hours_text}; "
+              f"{len(desk.advocates)} advocates, {len(desk.coordinators)} coordinators")  # fmt: skip
+    print(f"{len(book)} desk(s), no problems (their groups are checked when the bot starts)")
+    return EXIT_OK
+
+
+def _desks_stats(args: argparse.Namespace) -> int:
+    from bot.handoff.figures import shown
+    from bot.handoff.repository import DeskEventRepository, DeskFigures
+
+    settings = load_settings()
+    if not settings.database_path.exists():
+        print(f"no figures yet (no database at {settings.database_path})")
+        return EXIT_OK
+    since = _first_day(args.days)
+
+    async def read(database: Database) -> list[DeskFigures]:
+        return await DeskEventRepository(database).figures(since.isoformat())
+
+    figures = asyncio.run(_with_database(settings, read, lock=False))
+    print(
+        f"Desks' figures since {since.isoformat()} (Kazakhstan time). Counts under 5 are shown as <5; the median "
+        "time to a first reply and the share answered within the promised wait only over 5 or more answered cases."
+    )
+    header = ("desk", "opened", "closed", "first reply (median min)", "in promised wait", "transferred out", "in")
+    widths = (20, 8, 8, 26, 18, 17, 6)
+    print("".join(f"{cell:<{width}}" for cell, width in zip(header, widths, strict=True)))
+    for desk in figures:
+        row = shown(desk)
+        cells = (desk.desk_id, row.opened, row.closed, row.first_reply_median, row.in_time, row.transfers_out,
+                 row.transfers_in)  # fmt: skip
+        print("".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=True)))
+    if not figures:
+        print("(nothing happened at any desk in this period)")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.handoff.hours import parse_days
+from bot.handoff.hours import normalize_hours, parse_days
 
 ENV_PREFIX = "BOT_"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     secret_key_previous: SecretStr | None = Field(default=None, description="The key being rotated away from.")
     secret_key_previous_file: Path | None = Field(default=None, description="A file holding the previous key.")
     advocate_chat_id: int | None = Field(default=None, description="Forum supergroup of the advocates.")
+    # Several desks (organisations), each with its group, regions, hours and named advocates: README, advocates.
+    desks_file: Path | None = Field(default=None, description="YAML file of the advocates' desks.")
     admin_ids: str = Field(default="", description="Telegram user ids allowed to /reload content, comma-separated.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="Folder holding content/<lang>/.")
@@ -103,10 +105,7 @@ class Settings(BaseSettings):
     @field_validator("work_hours")
     @classmethod
     def _hours_shape(cls, value: str) -> str:
-        match = re.fullmatch(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*", value)
-        if not match or (int(match[1]), int(match[2])) >= (int(match[3]), int(match[4])):
-            raise ValueError("must look like 09:00-18:00 (start before end, Kazakhstan time)")
-        return f"{match[1]}:{match[2]}-{match[3]}:{match[4]}"
+        return normalize_hours(value)
 
     @field_validator("work_days")
     @classmethod
@@ -213,6 +212,15 @@ class Settings(BaseSettings):
     def _advocate_chat_is_group(cls, value: int | None) -> int | None:
         if value is not None and value >= 0:
             raise ValueError("must be the negative id of a supergroup, such as -1001234567890")
+        return value
+
+    @field_validator("desks_file")
+    @classmethod
+    def _one_way_to_name_desks(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and info.data.get("advocate_chat_id") is not None:
+            raise ValueError(
+                f"set it or {ENV_PREFIX}ADVOCATE_CHAT_ID, not both (the desks file names every group itself)"
+            )
         return value
 
     @property

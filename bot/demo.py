@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import re
 import sys
 import tempfile
@@ -31,8 +32,14 @@ TOUR_PAUSE = 0.3  # seconds between the tour's taps
 INTRO = (
     "Offline demo: a fake Telegram server on 127.0.0.1 and the real bot. Nothing leaves this computer.\n"
     "Type a button's number to press it, or type a message. /quit or Ctrl-D leaves.\n"
-    "Lines marked ┆ are what the advocates see in their group. After 💬 Talk to a person, answer as an\n"
-    "advocate with: /advocate your text"
+    "Lines marked ┆ are what the advocates see, in two desks' groups: the Almaty crisis centre (Almaty and\n"
+    "Almaty region) and the National line (everywhere else). After 💬 Talk to a person, answer as the\n"
+    "advocate of her case with: /advocate your text — and /advocate /transfer national moves it."
+)
+# The two desks the demo plays (BOT_DESKS_FILE), both always open; each group's one advocate is its coordinator.
+DESKS = (
+    ("almaty", "Almaty crisis centre", ["KZ-75", "KZ-19"], ["ru", "kk"]),
+    ("national", "National line", ["*"], ["ru", "kk", "en"]),
 )
 ADVOCATE_COMMAND = "/advocate "
 
@@ -50,18 +57,15 @@ async def _demo(language_code: str, tour: bool, stdin: TextIO, stdout: TextIO) -
     terminal = Terminal(stdout)
     with tempfile.TemporaryDirectory(prefix="bot-demo-") as data_dir:
         async with Simulator(token=DEFAULT_TOKEN, bot_username="help_demo_bot") as sim:
-            # The advocates' side: a forum group where the bot is an administrator, always on shift.
-            group = sim.add_forum_group("Advocates")
-            advocate = sim.add_user(first_name="Advocate", language_code="ru")
-            group.add_member(advocate)
-            terminal.watch(sim, group, advocate)
+            # The advocates' side: two desks, each a forum group where the bot is an administrator, always on shift.
+            desks_file = Path(data_dir) / "desks.json"  # JSON is YAML too
+            terminal.watch(sim, _desks(sim, desks_file))
             settings = base.model_copy(
                 update={
                     "api_url": sim.base_url,
                     "data_dir": Path(data_dir),
-                    "advocate_chat_id": group.id,
-                    "work_hours": "00:00-24:00",
-                    "work_days": "mon-sun",
+                    "advocate_chat_id": None,
+                    "desks_file": desks_file,
                 }
             )
             stop, ready = asyncio.Event(), asyncio.Event()
@@ -81,6 +85,24 @@ async def _demo(language_code: str, tour: bool, stdin: TextIO, stdout: TextIO) -
     return 0
 
 
+def _desks(sim: Simulator, path: Path) -> list[tuple[SimGroup, SimUser]]:
+    """The demo's desks: their groups and advocates in the simulator, and the desks file that names them."""
+    desks, entries = [], []
+    for desk_id, name, regions, languages in DESKS:
+        group = sim.add_forum_group(name)
+        advocate = sim.add_user(first_name="Advocate", language_code="ru")
+        group.add_member(advocate)
+        desks.append((group, advocate))
+        entries.append(
+            {
+                "id": desk_id, "name": name, "chat_id": group.id, "regions": regions, "languages": languages,
+                "hours": "00:00-24:00", "days": "mon-sun", "advocates": [advocate.id], "coordinators": [advocate.id],
+            }
+        )  # fmt: skip
+    path.write_text(json.dumps({"desks": entries}, ensure_ascii=False), encoding="utf-8")
+    return desks
+
+
 async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: Terminal) -> None:
     terminal.say("> /start")
     await user.send_text("/start")
@@ -93,9 +115,12 @@ async def _converse(user: SimUser, lines: asyncio.Queue[str | None], terminal: T
         if not line:
             continue
         if line.startswith(ADVOCATE_COMMAND):
-            if not await terminal.advocate_says(line[len(ADVOCATE_COMMAND) :]):
+            said = line[len(ADVOCATE_COMMAND) :]
+            if not await terminal.advocate_says(said):
                 terminal.say("There is no case yet: open one with 💬 first.")
                 continue
+            if said.startswith("/"):
+                continue  # a command in the group (/transfer): nothing reaches her chat
         elif line.isdigit():
             buttons = terminal.numbered_buttons
             number = int(line)
@@ -178,26 +203,36 @@ class Terminal:
         self.seen: dict[int, tuple[str | None, object]] = {}
         self.numbered_buttons: list[tuple[SimMessage, str]] = []
         self.sim: Simulator | None = None
-        self.group: SimGroup | None = None
-        self.advocate: SimUser | None = None
-        self.group_seen: set[int] = set()
+        self.desks: list[tuple[SimGroup, SimUser]] = []  # each desk's group and its advocate
+        self.group_seen: set[tuple[int, int]] = set()
 
-    def watch(self, sim: Simulator, group: SimGroup, advocate: SimUser) -> None:
-        self.sim, self.group, self.advocate = sim, group, advocate
+    def watch(self, sim: Simulator, desks: list[tuple[SimGroup, SimUser]]) -> None:
+        self.sim, self.desks = sim, desks
+
+    def _live_topic(self) -> tuple[SimGroup, SimUser, int] | None:
+        """Her case's topic now: an open one (a transferred case's old topic is closed), the last desk's first."""
+        for group, advocate in reversed(self.desks):
+            topics = [t for t in group.topics.values() if not t.deleted and not t.is_closed]
+            if topics:
+                return group, advocate, topics[-1].thread_id
+        return None
 
     async def advocate_says(self, text: str) -> bool:
-        topics = [t for t in self.group.topics.values() if not t.deleted] if self.group else []
-        if not topics or self.advocate is None or self.group is None:
+        found = self._live_topic()
+        if found is None:
             return False
-        self.say(f"┆ > {text}")
-        await self.advocate.send_text(text, chat=self.group, thread_id=topics[-1].thread_id)
+        group, advocate, thread_id = found
+        self.say(f"┆ {group.title} > {text}")
+        await advocate.send_text(text, chat=group, thread_id=thread_id)
+        await asyncio.sleep(SETTLE * 3)  # a command (/transfer) changes the groups: show what it did
+        self.show_group_changes()
         return True
 
     def has_case(self) -> bool:
-        return self.group is not None and any(not t.deleted for t in self.group.topics.values())
+        return self._live_topic() is not None
 
     def group_size(self) -> int:
-        return len(self.group.messages()) if self.group is not None else 0
+        return sum(len(group.messages()) for group, _ in self.desks)
 
     async def wait_for_group(self, before: int) -> None:
         if self.sim is not None:
@@ -206,18 +241,17 @@ class Terminal:
         await asyncio.sleep(SETTLE)
 
     def show_group_changes(self) -> None:
-        if self.group is None:
-            return
-        for message in self.group.messages():
-            if message.message_id in self.group_seen or message.is_service:
-                continue
-            self.group_seen.add(message.message_id)
-            if not message.from_bot:
-                continue  # the advocate's own typing was already echoed
-            where = f"topic {message.thread_id}" if message.thread_id else "general"
-            body = self.format(message.html or message.text or "") or f"[{message.media}]"
-            for index, line in enumerate(body.splitlines() or [""]):
-                self.say(f"┆ {where}: {line}" if index == 0 else f"┆   {line}")
+        for group, _ in self.desks:
+            for message in group.messages():
+                if (group.id, message.message_id) in self.group_seen or message.is_service:
+                    continue
+                self.group_seen.add((group.id, message.message_id))
+                if not message.from_bot:
+                    continue  # the advocate's own typing was already echoed
+                where = f"{group.title} · " + (f"topic {message.thread_id}" if message.thread_id else "general")
+                body = self.format(message.html or message.text or "") or f"[{message.media}]"
+                for index, line in enumerate(body.splitlines() or [""]):
+                    self.say(f"┆ {where}: {line}" if index == 0 else f"┆   {line}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)

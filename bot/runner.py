@@ -17,6 +17,7 @@ from bot.app import ALLOWED_UPDATES, attach, build_application, close_http, publ
 from bot.config import ENV_PREFIX, ConfigError, Settings
 from bot.content.problems import ContentError
 from bot.content.store import ContentStore
+from bot.handoff.desks import DeskDirectory, DesksError
 from bot.monitor import Monitor, listening
 from bot.services import Services
 from bot.storage.inbox import UpdateInbox
@@ -36,12 +37,14 @@ async def serve(
     secret_key: bytes,
     stop: asyncio.Event,
     ready: asyncio.Event | None = None,
+    desks: DeskDirectory | None = None,
 ) -> None:
-    """Poll for updates until `stop` is set. Raises ConfigError for a token the server rejects."""
+    """Poll for updates until `stop` is set. Raises ConfigError for a token the server rejects. `desks`: as
+    loaded by the caller (else from the settings)."""
     application = build_application(settings, token)
     try:
         if await _initialize(application, stop):
-            await _serve(application, settings, content, secret_key, stop, ready)
+            await _serve(application, settings, content, secret_key, stop, ready, desks)
     finally:
         await close_http(application)
 
@@ -53,15 +56,16 @@ async def _serve(
     secret_key: bytes,
     stop: asyncio.Event,
     ready: asyncio.Event | None,
+    desks: DeskDirectory | None,
 ) -> None:
     services = None
     try:
-        services = await Services.open(settings, content, secret_key)
-        desk = attach(application, services, settings)
+        services = await Services.open(settings, content, secret_key, desks)
+        advocates = attach(application, services, settings)
         await services.journal.remove_stray_files()  # a crash between writing a file and its row
         await publish_commands(application, content)
-        await desk.check_group()
-        relay = asyncio.create_task(desk.run(), name="relay")
+        await advocates.check_all()
+        relay = asyncio.create_task(advocates.run(), name="relay")
         await application.start()
         if settings.webhook_url is None:
             await _poll(application, settings, services, stop, ready)
@@ -179,6 +183,27 @@ def reload_content(content: ContentStore) -> bool:
         return False
     log.info("content reloaded fingerprint=%s warnings=%d", content.tree.fingerprint, len(warnings))
     return True
+
+
+def reload_desks(desks: DeskDirectory) -> bool:
+    """SIGHUP: the desks file read again (an advocate removed from it can no longer act), or — if it has
+    errors — the previous desks kept, and the reasons logged as path:line (the operator's file)."""
+    try:
+        book = desks.reload()
+    except DesksError as error:
+        log.error("desks reload refused, still using the previous desks errors=%d", len(error.problems))
+        for problem in error.problems:
+            log.error("desks problem %s", problem)
+        return False
+    if desks.path is not None:
+        log.info("desks reloaded desks=%d", len(book))
+    return True
+
+
+def reload_all(content: ContentStore, desks: DeskDirectory) -> None:
+    """SIGHUP: the content and the desks, each refused on its own if it has errors."""
+    reload_content(content)
+    reload_desks(desks)
 
 
 async def _initialize(application: BotApplication, stop: asyncio.Event) -> bool:

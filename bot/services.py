@@ -18,11 +18,12 @@ from bot.crypto import CASE_CHAT_ID, RELAY_FILE, WIPE_CHAT_ID, Sealer
 from bot.danger.model import Result
 from bot.danger.service import DangerCheckService
 from bot.guide.service import GuideService
-from bot.handoff.hours import WorkingHours
+from bot.handoff.desks import DeskDirectory
 from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    DeskEventRepository,
     ErasedTopicRepository,
     OutboxRepository,
     PairRepository,
@@ -41,6 +42,14 @@ from bot.storage.usage import UsageRepository
 from bot.storage.users import UserRepository
 
 log = logging.getLogger(__name__)
+
+
+def open_desks(settings: Settings) -> DeskDirectory:
+    """The configured desks; raises DesksError (every problem as path:line) for a desks file with errors."""
+    return DeskDirectory.configured(
+        settings.desks_file, settings.advocate_chat_id, settings.work_hours, settings.work_days,
+        settings.advocate_language,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,14 @@ class Services:
     users: UserRepository
     danger: DangerCheckService
     moves: PseudonymMoves  # after a key rotation: people move to their new pseudonym when they write
+    desks: DeskDirectory  # the advocates' desks (BOT_DESKS_FILE or BOT_ADVOCATE_CHAT_ID), swapped on reload
 
     @classmethod
-    async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
+    async def open(
+        cls, settings: Settings, content: ContentStore, secret_key: bytes, desks: DeskDirectory | None = None
+    ) -> Services:
+        """`desks`: already loaded (the command line checks the file before anything starts), else loaded here."""
+        desks = desks or open_desks(settings)
         database = await Database.open(settings.database_path)
         legacy = await load_legacy(database, secret_key)
         pseudonyms = Pseudonymizer(secret_key)
@@ -92,8 +106,9 @@ class Services:
             ErasedTopicRepository(database),
             pseudonyms,
             Sealer(secret_key, CASE_CHAT_ID),
-            WorkingHours.parse(settings.work_hours, settings.work_days),
             Sealer(secret_key, RELAY_FILE),
+            DeskEventRepository(database),
+            desks,
         )
         journal_database = await Database.open(settings.database_path)
         journal = JournalService(
@@ -120,6 +135,7 @@ class Services:
             users,
             danger,
             moves,
+            desks,
         )
 
     async def recognise(self, user_id: int) -> None:

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from bot.timezone import ALMATY
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HOURS_PATTERN = re.compile(r"\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*")
+
+
+def normalize_hours(value: str) -> str:
+    """ "9:00 - 18:00"-like text as "09:00-18:00"; ValueError saying what is wrong (start before end)."""
+    match = HOURS_PATTERN.fullmatch(value)
+    if not match or (int(match[1]), int(match[2])) >= (int(match[3]), int(match[4])):
+        raise ValueError("must look like 09:00-18:00 (start before end, Kazakhstan time)")
+    return f"{match[1]}:{match[2]}-{match[3]}:{match[4]}"
 
 
 def parse_days(value: str) -> frozenset[int]:
@@ -39,6 +49,12 @@ class WorkingHours:
     def is_open(self, now: dt.datetime) -> bool:
         local = now.astimezone(ALMATY)
         return local.weekday() in self.days and self.start <= local.time() < self.end
+
+    def current_start(self, now: dt.datetime) -> dt.datetime | None:
+        """When the shift going on now began (Kazakhstan time); None outside the hours."""
+        if not self.is_open(now):
+            return None
+        return dt.datetime.combine(now.astimezone(ALMATY).date(), self.start, tzinfo=ALMATY)
 
     def next_start(self, now: dt.datetime) -> dt.datetime:
         """When the next shift starts, in Kazakhstan time."""

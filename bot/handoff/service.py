@@ -1,13 +1,15 @@
-"""The handoff use-cases as plain async Python: opening, relaying, claiming and closing cases.
+"""The handoff use-cases as plain async Python: opening, relaying, claiming, closing and transferring cases.
 
-A survivor's case is known to advocates by a code (K7Q2), her language and what she writes — never her
-name, username or Telegram id. Every relayed message goes through the outbox first (written before it is
-sent), so a crash or a Telegram error delays it but never loses it; the Telegram layer (bot/telegram/desk.py)
-delivers the outbox.
+A survivor's case is known to advocates by a code (K7Q2), her language, the region she chose and what she
+writes — never her name, username or Telegram id. Each case belongs to one desk (bot/handoff/desks.py); what
+advocates do is written to the audit log with the desk, and each desk's figures are kept as counts by day.
+Every relayed message goes through the outbox first (written before it is sent), so a crash or a Telegram
+error delays it but never loses it; the Telegram layer (bot/telegram/desk.py) delivers the outbox.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import secrets
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 
 from bot.crypto import Sealer
-from bot.handoff.hours import WorkingHours
+from bot.handoff.desks import DeskConfig, DeskDirectory
 from bot.handoff.repository import (
     AuditRepository,
     Case,
     CaseRepository,
+    DeskEventRepository,
     ErasedTopic,
     ErasedTopicRepository,
     OutboxItem,
@@ -30,12 +33,16 @@ from bot.handoff.repository import (
     PairRepository,
 )
 from bot.privacy import Pseudonymizer
+from bot.timezone import ALMATY
 
 log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 2/Z, 5/S, 8/B)
 CODE_LENGTH = 4
 ALBUM_WAIT = 2  # seconds: the parts of an album arrive one by one; send them together
+
+# The outbox item that copies a transferred case's messages into its new topic: "transfer_history:<old group>".
+TRANSFER_HISTORY = "transfer_history"
 
 SAFE = {"y": "yes", "n": "no"}
 HELP = {"l": "legal", "p": "psychological", "s": "shelter", "c": "police", "o": "other"}
@@ -83,8 +90,9 @@ class HandoffService:
         erased_topics: ErasedTopicRepository,
         pseudonyms: Pseudonymizer,
         sealer: Sealer,
-        hours: WorkingHours,
         file_sealer: Sealer,  # photos waiting in the outbox (their own key: another purpose than chat ids)
+        events: DeskEventRepository,
+        desks: DeskDirectory,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.cases = cases
@@ -92,9 +100,10 @@ class HandoffService:
         self.pairs = pairs
         self.audit = audit
         self.erased_topics = erased_topics
+        self.events = events
+        self.desks = desks
         self._pseudonyms = pseudonyms
         self._sealer = sealer
-        self.hours = hours
         self.clock = clock
         self._file_sealer = file_sealer
 
@@ -103,8 +112,17 @@ class HandoffService:
     async def case_of(self, telegram_user_id: int) -> Case | None:
         return await self.cases.latest_for_user(self._pseudonyms.user_key(telegram_user_id))
 
-    async def open_case(self, telegram_user_id: int, language: str, triage: Triage) -> Case:
-        """Open her case (or return the one already open). The topic is created by the relay."""
+    async def open_case(
+        self,
+        telegram_user_id: int,
+        language: str,
+        triage: Triage,
+        desk_id: str | None = None,
+        region: str | None = None,
+        promised_by: int | None = None,
+    ) -> Case:
+        """Open her case at a desk (or return the one already open, wherever it is). The topic is created by
+        the relay. `promised_by`: when she was told to expect an answer (the desk's figures compare)."""
         user_key = self._pseudonyms.user_key(telegram_user_id)
         existing = await self.cases.latest_for_user(user_key)
         if existing is not None and existing.is_open:
@@ -112,10 +130,34 @@ class HandoffService:
         now = self._now()
         case = await self.cases.create(
             await self._new_code(), user_key, self._seal(user_key, telegram_user_id), language, triage.urgent,
-            triage.encode(), now,
+            triage.encode(), now, desk_id=desk_id, region=region, promised_by=promised_by,
         )  # fmt: skip
-        await self.audit.record(case.code, None, "open", now)
+        await self.audit.record(case.code, None, "open", now, desk_id)
+        await self._count(case.desk_id, "opened")
         return case
+
+    def desk_of(self, case: Case) -> DeskConfig | None:
+        """The desk that handles the case; None if it is not configured (any more): see `adopt`."""
+        return self.desks.book.get(case.desk_id)
+
+    async def adopt(self, route: Callable[[Case], DeskConfig | None]) -> list[Case]:
+        """Cases whose desk is not configured: opened before desks existed, or their desk left the file. With
+        the shorthand they are its own (their topics are in its group); otherwise each goes to the desk `route`
+        names, to get a new topic there (none usable: it waits). Returns the cases moved to a new desk."""
+        book = self.desks.book
+        moved = []
+        for case in await self.cases.not_at(desk.id for desk in book):
+            if case.desk_id is None and book.shorthand is not None:
+                await self.cases.update(case.id, desk_id=book.shorthand.id)
+                continue
+            desk = route(case)
+            if desk is None:
+                continue
+            await self.cases.update(case.id, desk_id=desk.id, thread_id=None, card_message_id=None)
+            await self.audit.record(case.code, None, "transfer", self._now(), case.desk_id)
+            await self._count(desk.id, "transfer_in")
+            moved.append(case)
+        return moved
 
     async def survivor_wrote(
         self,
@@ -182,9 +224,13 @@ class HandoffService:
         erased = []
         while (case := await self.cases.latest_for_user(user_key)) is not None:
             now = self._now()
+            desk = self.desk_of(case)
+            for chat_id, thread_id in await self.cases.former_topics(case.id):  # at desks it was transferred from
+                await self.erased_topics.add(ErasedTopic(chat_id, thread_id, case.code), now)
             if case.thread_id is not None:
-                await self.erased_topics.add(ErasedTopic(case.thread_id, case.code, case.card_message_id), now)
-            await self.audit.erased(case.code, now)
+                chat_id = desk.chat_id if desk is not None else 0  # 0: a group no longer configured
+                await self.erased_topics.add(ErasedTopic(chat_id, case.thread_id, case.code), now)
+            await self.audit.erased(case.code, now, case.desk_id)
             await self.cases.delete(case.id)
             erased.append(case)
         return erased
@@ -213,8 +259,8 @@ class HandoffService:
     async def case(self, case_id: int) -> Case | None:
         return await self.cases.get(case_id)
 
-    async def case_in_topic(self, thread_id: int) -> Case | None:
-        return await self.cases.by_thread(thread_id)
+    async def case_in_topic(self, desk: DeskConfig, thread_id: int) -> Case | None:
+        return await self.cases.by_topic(desk.id, thread_id)
 
     async def act(self, case: Case, verb: str, advocate_id: int, first_name: str) -> Case | None:
         """Claim, release, close or reopen from the desk; the desk is told in the topic. None for another verb.
@@ -238,17 +284,49 @@ class HandoffService:
             return False
         now = self._now()
         await self.cases.update(case.id, activity_at=now)
-        await self.outbox.add(case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to)
+        desk = self.desk_of(case)
+        await self.outbox.add(
+            case.id, "to_survivor", now, source_message=message_id, reply_to=reply_to,
+            group_chat=desk.chat_id if desk is not None else None,
+        )  # fmt: skip
+        if case.first_reply_at is None:
+            await self.cases.update(case.id, first_reply_at=now)
+            in_time = case.promised_by is None or now <= case.promised_by
+            await self._count(case.desk_id, "first_reply", minutes=(now - case.opened_at) // 60, in_time=in_time)
         return True
+
+    async def transfer(self, case: Case, to: DeskConfig, coordinator_id: int) -> Case:
+        """A coordinator moves the case to another desk: it gets a new topic there, whose first item (queued
+        before anything she writes next, so the order holds) copies the case's messages from the topic it
+        leaves; the old topic is kept as a former topic (erased with the case). Nobody holds it at the new
+        desk until someone claims it. Her chat does not change."""
+        old = self.desk_of(case)
+        now = self._now()
+        if old is not None and case.thread_id is not None:
+            await self.cases.add_former_topic(case.id, old.chat_id, case.thread_id)
+            await self.pairs.name_group(case.id, old.chat_id)
+            await self.outbox.name_group(case.id, old.chat_id)
+        await self.cases.update(
+            case.id, desk_id=to.id, thread_id=None, card_message_id=None, claimed_by=None, claimed_name=None,
+            pinged_at=None, activity_at=now,
+        )  # fmt: skip
+        await self.audit.record(case.code, coordinator_id, "transfer", now, case.desk_id)
+        await self._count(case.desk_id, "transfer_out")
+        await self._count(to.id, "transfer_in")
+        if old is not None and case.thread_id is not None:
+            # Her messages still waiting for the group come after the copied conversation, as she wrote them.
+            history = await self.outbox.add(case.id, "to_group", now, notice=f"{TRANSFER_HISTORY}:{old.chat_id}")
+            await self.outbox.move_behind(history)
+        return await self._reload(case)
 
     async def claim(self, case: Case, advocate_id: int, first_name: str) -> Case:
         await self.cases.update(case.id, claimed_by=advocate_id, claimed_name=first_name[:64])
-        await self.audit.record(case.code, advocate_id, "claim", self._now())
+        await self.audit.record(case.code, advocate_id, "claim", self._now(), case.desk_id)
         return await self._reload(case)
 
     async def release(self, case: Case, advocate_id: int) -> Case:
         await self.cases.update(case.id, claimed_by=None, claimed_name=None)
-        await self.audit.record(case.code, advocate_id, "release", self._now())
+        await self.audit.record(case.code, advocate_id, "release", self._now(), case.desk_id)
         return await self._reload(case)
 
     async def close(self, case: Case, advocate_id: int) -> Case:
@@ -274,6 +352,7 @@ class HandoffService:
         `audit_retention_days` (who claimed or closed which case is kept for accountability, not for ever)."""
         if audit_retention_days is not None:
             await self.audit.purge_before(self._now() - audit_retention_days * 86400)
+            await self.events.purge_before(self.day(self._now() - audit_retention_days * 86400))
         return await self.cases.purge_closed(self._now() - retention_days * 86400)
 
     # ------------------------------------------------------------------------------------------ helpers
@@ -282,7 +361,19 @@ class HandoffService:
         now = self._now()
         closed_at = now if status != "open" else None
         await self.cases.update(case.id, status=status, closed_at=closed_at, activity_at=now, pinged_at=None)
-        await self.audit.record(case.code, actor, action, now)
+        await self.audit.record(case.code, actor, action, now, case.desk_id)
+        if status == "closed":
+            await self._count(case.desk_id, "closed")
+
+    async def _count(self, desk_id: str | None, kind: str, **details: int | bool) -> None:
+        """One more event in a desk's figures (a case of no desk counts for none)."""
+        if desk_id is not None:
+            await self.events.add(desk_id, kind, self.day(self._now()), **details)  # type: ignore[arg-type]
+
+    @staticmethod
+    def day(timestamp: int) -> str:
+        """The Kazakhstan date of a moment: the desks' figures are kept by day."""
+        return dt.datetime.fromtimestamp(timestamp, ALMATY).date().isoformat()
 
     async def _reload(self, case: Case) -> Case:
         fresh = await self.cases.get(case.id)

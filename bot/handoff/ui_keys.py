@@ -1,5 +1,7 @@
 """UI strings the handoff uses (content/<lang>/ui_handoff.yaml), with the placeholders each may contain."""
 
+from bot.handoff.desks import REGIONS, region_key
+
 _NONE: frozenset[str] = frozenset()
 
 HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
@@ -7,6 +9,7 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "triage_safe_question": _NONE,
     "triage_help_question": _NONE,
     "triage_when_question": _NONE,
+    "triage_region_question": _NONE,
     "answer_yes": _NONE,
     "answer_no": _NONE,
     "answer_skip": _NONE,
@@ -20,6 +23,7 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "when_afternoon": _NONE,
     "when_evening": _NONE,
     "case_opened": frozenset({"code"}),
+    "case_desk": frozenset({"name"}),
     "wait_in_hours": frozenset({"duration"}),
     "wait_off_hours": frozenset({"start"}),
     "reply_minutes": frozenset({"count"}),
@@ -30,7 +34,7 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "button_show": _NONE,
     "message_gone": _NONE,
     # The advocates' side (in the advocates' language)
-    "card": frozenset({"code", "language", "status", "claimed", "safe", "help", "when", "opened", "waiting"}),
+    "card": frozenset({"code", "language", "status", "claimed", "safe", "help", "when", "region", "opened", "waiting"}),
     "urgent": _NONE,
     "status_open": _NONE,
     "status_closed": _NONE,
@@ -47,13 +51,32 @@ HANDOFF_UI_KEYS: dict[str, frozenset[str]] = {
     "notice_reopened": _NONE,
     "notice_closed_by_survivor": _NONE,
     "notice_reopened_by_survivor": _NONE,
-    "notice_erased": _NONE,
+    "notice_erased": frozenset({"code"}),
     "notice_blocked": _NONE,
     "notice_topic_recreated": _NONE,
     "notice_unclaimed": frozenset({"minutes"}),
     "notice_not_delivered": _NONE,
+    "notice_moved_here": _NONE,
+    "not_on_desk": _NONE,
+    "not_on_desk_button": _NONE,
+    "coordinators_only": _NONE,
+    "shift_summary": frozenset({"open", "unclaimed", "longest", "out_of_hours"}),
+    "shift_longest": frozenset({"code", "waiting"}),
+    "desk_settings": frozenset({"id", "name", "regions", "languages", "hours", "advocates", "coordinators"}),
+    "desk_national": _NONE,
+    "desk_everyone": _NONE,
+    "desk_figures": frozenset({"days", "opened", "closed", "median", "in_time", "transfers_out", "transfers_in"}),
+    "transfer_usage": frozenset({"desks"}),
+    "transfer_not_coordinator": _NONE,
+    "notice_transferred_out": frozenset({"name"}),
+    "notice_transferred_in": frozenset({"name"}),
+    "transfer_her_messages": _NONE,
+    "transfer_advocates": frozenset({"name"}),
+    "transfer_missing": frozenset({"count"}),
     "queue_title": _NONE,
     "queue_empty": _NONE,
     "queue_line": frozenset({"code", "language", "urgent", "waiting", "claimed"}),
     "replies_title": _NONE,
+    # The regions' names (her picker, the case card)
+    **{region_key(region): _NONE for region in REGIONS},
 }

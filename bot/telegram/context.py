@@ -1,7 +1,7 @@
 """The typed context every handler and job receives (PTB's `ContextTypes`, as in its contexttypesbot example).
 
 `context.bot_data` is one `BotData` for the whole application: the services, the settings, the advocates'
-desk, the flood guard and the metrics, as attributes rather than string keys. `context.chat_data` is one
+desks, the flood guard and the metrics, as attributes rather than string keys. `context.chat_data` is one
 `ChatData` per chat: the journal's place and the danger check's answers, in memory (a restart forgets them, on
 purpose; the ids of the journal flow's messages are in the database, so they are still deleted after a restart).
 """
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.services import Services
     from bot.telegram.danger.flow import DangerFlow
-    from bot.telegram.desk import Desk
+    from bot.telegram.desk import Desks
     from bot.telegram.journal.flow import Flow
 
 
@@ -35,13 +35,13 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._settings: Settings | None = None
-        self._desk: Desk | None = None
+        self._desks: Desks | None = None
         self.flood = FloodGuard()
         self.metrics = Metrics()  # a registry of its own per application
         self.http: tuple[BaseRequest, ...] = ()  # the real application's HTTP request objects, closed at the end
 
-    def attach(self, services: Services, settings: Settings, desk: Desk) -> None:
-        self._services, self._settings, self._desk = services, settings, desk
+    def attach(self, services: Services, settings: Settings, desks: Desks) -> None:
+        self._services, self._settings, self._desks = services, settings, desks
 
     @property
     def services(self) -> Services:
@@ -56,10 +56,10 @@ class BotData:
         return self._settings
 
     @property
-    def desk(self) -> Desk:
-        if self._desk is None:
-            raise NotAttached("desk")
-        return self._desk
+    def desks(self) -> Desks:
+        if self._desks is None:
+            raise NotAttached("desks")
+        return self._desks
 
 
 class ChatData:

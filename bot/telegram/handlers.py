@@ -30,6 +30,7 @@ from bot.content.registry import (
     START_SCREEN,
 )
 from bot.guide.service import Reply
+from bot.handoff.desks import DesksError
 from bot.telegram import danger, handoff, journal
 from bot.telegram.context import BotApplication, Context
 from bot.telegram.flood import FloodHandler
@@ -106,7 +107,7 @@ async def button(update: Update, context: Context) -> None:
 async def _carry_out(context: Context, user_id: int, reply: Reply) -> None:
     if reply.effect == "forget":
         await wipe_chat(context.bot, context.bot_data.services, user_id)
-        context.bot_data.desk.erased(await context.bot_data.services.forget(user_id))
+        context.bot_data.desks.erased(await context.bot_data.services.forget(user_id))
     await _wipe_and_leave(context, user_id, reply.view.language)
 
 
@@ -135,7 +136,8 @@ async def other_message(update: Update, context: Context) -> None:
 
 
 async def reload_command(update: Update, context: Context) -> None:
-    """/reload from a configured admin: new content now, or the reasons (path:line) it was refused."""
+    """/reload from a configured admin: new content and desks now, or the reasons (path:line) either was
+    refused (each is refused on its own, keeping what was served before)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
@@ -149,11 +151,20 @@ async def reload_command(update: Update, context: Context) -> None:
         lines = [str(problem) for problem in error.problems if problem.is_error]
         log.info("content reload refused by admin errors=%d", len(lines))
         text = "Content NOT reloaded; still serving the previous version.\n" + "\n".join(lines)
-        await context.bot.send_message(chat.id, shorten(text, 4000), parse_mode=None)
-        return
-    log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
-    text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
-    await context.bot.send_message(chat.id, text, parse_mode=None)
+    else:
+        log.info("content reloaded by admin fingerprint=%s", content.tree.fingerprint)
+        text = f"Content reloaded ({content.tree.fingerprint}), {len(warnings)} warning(s)."
+    desks = context.bot_data.services.desks
+    if desks.path is not None:
+        try:
+            book = desks.reload()
+        except DesksError as error:
+            log.info("desks reload refused by admin errors=%d", len(error.problems))
+            text += "\nDesks NOT reloaded; still using the previous desks.\n" + "\n".join(map(str, error.problems))
+        else:
+            log.info("desks reloaded by admin desks=%d", len(book))
+            text += f"\nDesks reloaded ({len(book)})."
+    await context.bot.send_message(chat.id, shorten(text, 4000), parse_mode=None)
 
 
 def _is_command(update: Update) -> bool:
@@ -213,13 +224,13 @@ async def on_error(update: object, context: Context) -> None:
         log.error("could not remember a message id update_id=%s error=%s", update_id, type(follow_up).__name__)
 
 
-def register(application: BotApplication, advocate_chat_id: int | None = None) -> None:
+def register(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, move_pseudonym), group=Group.MOVE_PSEUDONYM)
     application.add_handler(TypeHandler(Update, track_incoming), group=Group.TRACKING)
     application.add_handler(
         FloodHandler(application.bot_data.flood)
     )  # before everything else in its group: a burst stops here
-    handoff.register(application, advocate_chat_id)  # first: its buttons and the advocates' group
+    handoff.register(application)  # first: its buttons and the advocates' group
     journal.register(application)
     danger.register(application)
     # /start asks "Are you safe right now?" and names the emergency numbers; /sos (and /help, which a

@@ -83,8 +83,12 @@ def test_demo_shows_both_sides_of_a_case(tmp_path):
         "2",  # safe right now? No
         "1",  # help: legal
         "1",  # when: any time
+        "2",  # her region: Almaty (city), so the Almaty crisis centre answers
         "Мен қорқамын",
         "/advocate Здравствуйте! Я консультант.",
+        "1",  # Show
+        "/advocate /transfer national",  # its coordinator moves the case to the national line
+        "/advocate Это национальная линия.",
         "1",  # Show
         "/quit",
     ]
@@ -99,9 +103,15 @@ def test_demo_shows_both_sides_of_a_case(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Өтінішіңіз ашылды." in out
-    assert "┆ topic 1: Мен қорқамын" in out  # what the advocates see
-    assert "В безопасности: Нет · Помощь: Юридическая" in out
+    assert "Өтінішіңіз ашылды." in out and "Сізге жауап беретін ұйым: Almaty crisis centre." in out
+    assert "┆ Almaty crisis centre · topic 1: Мен қорқамын" in out  # what the advocates see
+    assert "В безопасности: Нет · Помощь: Юридическая" in out and "Регион: Алматы" in out
     assert "Сізге жаңа хабарлама келді." in out  # discreet: a neutral notice first
-    assert out.rstrip().endswith("Bye.") and "\nЗдравствуйте! Я консультант." in out
+    assert "\nЗдравствуйте! Я консультант." in out
+    # The transfer: the national line's topic gets the conversation, in order; its advocate answers her.
+    moved = out.index("┆ National line · topic 1: Обращение передано сюда из: Almaty crisis centre.")
+    assert out.index("┆ National line · topic 1: Мен қорқамын", moved) < out.index(
+        "┆ National line · topic 1: Здравствуйте! Я консультант.", moved
+    )
+    assert out.rstrip().endswith("Bye.") and "\nЭто национальная линия." in out
     assert "(the bot did not answer in time)" not in out

@@ -189,8 +189,9 @@ async def test_strangers_groups_are_ignored_and_a_broken_desk_offers_the_hotline
 
 
 async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, start_bot, data_dir):
-    """Issue 13, item 10: her case's rows go at once, not at the retention purge; the audit log keeps one line,
-    that case #CODE was erased; nothing of her (pseudonym, words) is left in any file of the data folder."""
+    """Issue 13, item 10, and issue 14: her case's rows go at once, not at the retention purge; her topic is
+    deleted from the group (her words with it) and the general topic gets one line, that case #CODE was erased;
+    the audit log keeps one line; nothing of her (pseudonym, words) is left in any file of the data folder."""
     group = sim.add_forum_group("Advocates")
     she = sim.add_user(first_name="Aigerim", language_code="kk")
     process = await start_bot(**desk_env(group))
@@ -205,13 +206,11 @@ async def test_forget_erases_the_case_and_tells_the_advocates_only_that(sim, sta
     await she.press("Әрі қарай")  # the second, explicit confirmation
     await she.wait_reply()
     await she.press("Иә, бәрін біржола жою")
-    erased = "По просьбе обратившегося человека все данные удалены. Обращение закрыто; ответы больше не доставляются."
-    await sim.wait_until(lambda: erased in topic_texts(group, thread_id), timeout=10)
-    await sim.wait_until(lambda: group.topics[thread_id].is_closed, timeout=10)
-    topic = group.topics[thread_id]
-    assert topic.name == f"#{code} · удалено по просьбе обратившегося человека"  # no language, no urgency
-    card = next(m for m in group.messages(thread_id=thread_id) if not m.is_service)
-    assert card.text == topic.name and not card.button_texts()  # her answers left the card
+    await sim.wait_until(lambda: group.topics[thread_id].deleted, timeout=10)
+    erased = f"Обращение #{code} удалено по просьбе обратившегося человека: его тема и все сообщения в ней удалены."
+    await sim.wait_until(lambda: erased in [m.text for m in group.messages() if m.thread_id is None], timeout=10)
+    assert all(words not in (m.text or "") for m in group.messages())  # her words left the group
+    assert group.messages(thread_id=thread_id) == []
     assert await stop(process) == 0
 
     with contextlib.closing(sqlite3.connect(data_dir / "bot.sqlite3")) as db:

@@ -59,3 +59,43 @@ async def test_for_anyone_else_reload_is_an_unknown_command(admin_app):
     await app.process_update(text_update(app, SOMEONE, "/reload", language_code="en"))
     text = request.last("sendMessage").params["text"]
     assert "I answer with buttons" in text and "Choose a topic." in text  # nothing was reloaded
+
+
+async def test_an_admin_reloads_the_desks_or_is_told_their_errors_at_path_and_line(tmp_path):
+    """Removing an advocate from the desks file takes effect on /reload; a broken file keeps the old desks."""
+    desks_file = tmp_path / "desks.yaml"
+    desks_file.write_text(DESKS.format(advocates="[111111111, 222222222]"), encoding="utf-8")
+    settings = offline_settings(tmp_path / "data", admin_ids=str(ADMIN), desks_file=desks_file)
+    settings.data_dir.mkdir()
+    services = await Services.open(settings, ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS), TEST_SECRET)
+    request = RecordingRequest()
+    try:
+        async with running_application(settings, services, request) as app:
+            desks_file.write_text(DESKS.format(advocates="[111111111]"), encoding="utf-8")
+            await app.process_update(text_update(app, ADMIN, "/reload", language_code="en"))
+            assert request.last("sendMessage").params["text"].endswith("\nDesks reloaded (1).")
+            almaty = services.desks.book.get("almaty")
+            assert almaty is not None and not almaty.is_advocate(222222222)
+
+            desks_file.write_text(DESKS.format(advocates="[Saule]"), encoding="utf-8")
+            await app.process_update(text_update(app, ADMIN, "/reload", language_code="en"))
+            text = request.last("sendMessage").params["text"]
+            assert "Desks NOT reloaded; still using the previous desks.\n" in text
+            assert f"{desks_file}:9: advocates: must be a list" in text
+            assert services.desks.book.get("almaty") is almaty
+    finally:
+        await services.close()
+
+
+DESKS = """\
+desks:
+  - id: almaty
+    name: "Almaty crisis centre"
+    chat_id: -1001000000001
+    regions: [KZ-75, KZ-19]
+    languages: [ru, kk]
+    hours: "09:00-18:00"
+    days: mon-fri
+    advocates: {advocates}
+    coordinators: [111111111]
+"""

@@ -9,6 +9,7 @@ from telegram.ext import CallbackContext
 from bot.handoff.repository import ErasedTopic
 from bot.handoff.service import Triage
 from bot.telegram import handlers
+from tests.support.desk import GROUP, use_desks
 from tests.support.telegram import button_texts, callback_for, callback_update, text_update
 
 USER = 444555666
@@ -228,9 +229,9 @@ async def test_forget_leaves_nothing_of_her_in_the_database_files_not_even_in_th
 async def test_forget_deletes_her_case_at_once_and_leaves_only_the_line_that_it_was_erased(bot_app, services, settings):
     # Issue 13, item 10: the case's rows go with /forget, not with the retention purge weeks later.
     app, request = bot_app
-    app.bot_data.desk.enabled = True  # her messages go to the outbox (the relay itself does not run here)
+    (desk,) = use_desks(app.bot_data.desks)  # her messages go to the outbox (the relay itself does not run here)
     handoff = services.handoff
-    case = await handoff.open_case(USER, "en", Triage(safe="n", help="l"))
+    case = await handoff.open_case(USER, "en", Triage(safe="n", help="l"), desk.id)
     await handoff.cases.update(case.id, thread_id=77, card_message_id=78)  # as if the desk made its topic
     await handoff.claim(case, advocate_id=9001, first_name="Saule")
     her_words = "he said he will take the children " + str(time.time_ns())
@@ -259,5 +260,5 @@ async def test_forget_deletes_her_case_at_once_and_leaves_only_the_line_that_it_
     assert await handoff.audit.actions(case.code) == [(None, "erase")]
     assert await table_count(services, "audit_log") == 1
     # What the advocates' group must still be told: which topic, which code; nothing of her.
-    assert await handoff.erased_topics.waiting() == [ErasedTopic(77, case.code, 78)]
+    assert await handoff.erased_topics.waiting() == [ErasedTopic(GROUP, 77, case.code)]
     assert files_holding_her() == []

@@ -13,7 +13,7 @@ async def test_the_parts_of_an_album_are_never_due_apart_when_a_second_turns_bet
     handoff = services.handoff
     clock = [TURN - 0.05]
     handoff.clock = lambda: clock[0]
-    case = await handoff.open_case(SHE, "kk", Triage())
+    case = await handoff.open_case(SHE, "kk", Triage(), "national")
     await handoff.outbox.drop_pending(case.id, "to_group")  # the new case's own notices: not part of this story
 
     # Telegram delivers an album as separate messages: the first just before the second turns, the rest after.
@@ -23,7 +23,11 @@ async def test_the_parts_of_an_album_are_never_due_apart_when_a_second_turns_bet
 
     seen = []
     for now in range(TURN - 1, TURN + ALBUM_WAIT + 2):
-        due = [item.source_message for item in await handoff.outbox.due(now) if item.media_group_id == "album-1"]
+        due = [
+            item.source_message
+            for item in await handoff.outbox.due(now, ["national"])
+            if item.media_group_id == "album-1"
+        ]
         seen.append(due)
         assert due in ([], [101, 102, 103]), f"at {now - TURN:+d} s only {due} of the album would be sent"
     assert seen[-1] == [101, 102, 103]  # and it does fall due, together

@@ -9,6 +9,8 @@ from bot.telegram.handoff import callbacks
 def test_every_payload_the_bot_builds_parses_back_to_the_same_meaning() -> None:
     step = callbacks.TriageStep(("n", ""))
     assert callbacks.parse_triage(step.then("e")) == callbacks.TriageStep(("n", "", "e"))
+    region = callbacks.TriageStep(("n", "", "e")).then("75")
+    assert callbacks.parse_triage(region) == callbacks.TriageStep(("n", "", "e", "75"))
     assert callbacks.parse_show(callbacks.ShowReply(42).data()) == callbacks.ShowReply(42)
     assert callbacks.parse_case_action(callbacks.CaseAction("close", 7).data()) == callbacks.CaseAction("close", 7)
     assert callbacks.parse_canned(callbacks.Canned(7, "safe_now").data()) == callbacks.Canned(7, "safe_now")
@@ -30,4 +32,5 @@ def test_forged_verbs_and_shapes_parse_to_nothing() -> None:
     assert callbacks.parse_case_action("1:h:delete:5") is None
     assert callbacks.parse_canned("1:h:canned:5:Bad-Name") is None
     assert callbacks.parse_triage("1:h:t:a:b:c:d") is None
+    assert callbacks.parse_triage("1:h:t:a:b:c:999") is None and callbacks.parse_triage("1:h:t:75") is None
     assert callbacks.parse_show(None) is None

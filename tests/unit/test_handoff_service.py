@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.handoff.desks import DeskBook, DeskConfig
 from bot.handoff.hours import WorkingHours
+from bot.handoff.repository import ErasedTopic
 from bot.handoff.service import Triage
 from bot.timezone import ALMATY
 
@@ -103,3 +105,38 @@ async def test_erasing_deletes_her_cases_at_once_and_keeps_no_link_to_her(servic
     assert await handoff.erased_topics.waiting() == []  # it never had a topic: nothing to tell the group
     assert await handoff.erase(42) == []  # done twice (an update handled again): nothing more, one line still
     assert await handoff.audit.actions(case.code) == [(None, "erase")]
+
+
+def two_desks() -> DeskBook:
+    hours = WorkingHours.parse("00:00-24:00", "mon-sun")
+    return DeskBook(
+        (
+            DeskConfig(
+                "almaty", "Almaty crisis centre", -1001, frozenset({"KZ-75"}), ("kk",), hours, "", frozenset({7})
+            ),
+            DeskConfig("national", "National line", -1002, frozenset({"*"}), ("kk",), hours, "", frozenset({8})),
+        )
+    )
+
+
+async def test_a_transfer_moves_the_case_and_erasure_reaches_both_its_topics(services):
+    handoff = services.handoff
+    services.desks.book = book = two_desks()
+    case = await handoff.open_case(42, "kk", Triage(), "almaty", "KZ-75")
+    await handoff.survivor_wrote(42, message_id=100, media_group_id=None, reply_to=None)  # waits for the group
+    await handoff.cases.update(case.id, thread_id=5, claimed_by=7, claimed_name="Saule")
+    moved = await handoff.transfer(await handoff.cases.get(case.id), book.get("national"), coordinator_id=7)
+    assert (moved.desk_id, moved.thread_id, moved.claimed_by) == ("national", None, None)
+    # The copy of the conversation comes first in the new topic, then what she wrote and still waits.
+    due = await handoff.outbox.due(2**40, ["national"])
+    assert [(item.notice, item.source_message) for item in due] == [("transfer_history:-1001", None), (None, 100)]
+    assert await handoff.audit.lines(case.code) == [(None, "open", "almaty"), (7, "transfer", "almaty")]
+    figures = {f.desk_id: f for f in await handoff.events.figures("2000-01-01")}
+    assert figures["almaty"].transfers_out == 1 and figures["national"].transfers_in == 1
+
+    await handoff.cases.update(case.id, thread_id=9)
+    await handoff.erase(42)
+    assert sorted(await handoff.erased_topics.waiting(), key=lambda t: t.chat_id) == [
+        ErasedTopic(-1002, 9, case.code),
+        ErasedTopic(-1001, 5, case.code),
+    ]

@@ -59,7 +59,7 @@ async def everything_before_the_rotation(data_dir: Path) -> None:
     await services.safety.record(ALICE, [10, 11], int(time.time()))
     await services.safety.delete_later(ALICE, 12, 0)
     await services.guide._checklists.set_ticked(alice, services.pseudonyms.tick(alice, screen, item), True)
-    await services.handoff.open_case(ALICE, "kk", Triage())
+    await services.handoff.open_case(ALICE, "kk", Triage(), "national")
     await services.handoff.survivor_wrote(ALICE, 77, None, None, RelayFile("FILE-ID-77", "my street"))
     await services.journal.create(alice)
     attachment = NewAttachment(png_bytes(), AttachmentKind.PHOTO, "bruise.png", "image/png")
@@ -125,7 +125,9 @@ async def test_after_rotation_the_new_key_alone_opens_every_journal_and_recognis
         assert await services.guide._ticked(alice, screen, [item]) == {item}
         case = await services.handoff.cases.latest_for_user(alice)
         assert case is not None and services.handoff.chat_id(case) == ALICE
-        (pending,) = [item for item in await services.handoff.outbox.due(2**40) if item.file_ref is not None]
+        (pending,) = [
+            item for item in await services.handoff.outbox.due(2**40, ["national"]) if item.file_ref is not None
+        ]
         assert services.handoff.relay_file(case, pending) == RelayFile("FILE-ID-77", "my street")
         await services.journal.unlock(alice)
         (entry,) = await services.journal.entries(alice)

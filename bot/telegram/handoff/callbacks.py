@@ -1,6 +1,7 @@
 """The handoff's button payloads (`1:h:…`), built, parsed and matched from one place.
 
-    1:h:t[:<safe>[:<help>[:<when>]]]   her triage so far: one letter per answer, empty when skipped
+    1:h:t[:<safe>[:<help>[:<when>[:<region>]]]]   her triage so far: one letter per answer, empty when skipped;
+                                       the region as the two digits of its ISO 3166-2:KZ code (75: KZ-75)
     1:h:x                              she closes her case
     1:h:show:<outbox id>               discreet delivery: show the advocate's reply
     1:h:<claim|release|close|reopen>:<case id>   the case card's buttons (advocates' group)
@@ -21,7 +22,7 @@ MAX_ID = 2**63 - 1  # SQLite's INTEGER
 CaseVerb = Literal["claim", "release", "close", "reopen"]
 CASE_VERBS: tuple[CaseVerb, ...] = ("claim", "release", "close", "reopen")
 
-TRIAGE_PATTERN = r"^1:h:t(:[a-z]?){0,3}$"
+TRIAGE_PATTERN = r"^1:h:t((:[a-z]?){0,3}|(:[a-z]?){3}:(\d\d)?)$"  # the region only after the three others
 CLOSE_PATTERN = r"^1:h:x$"
 SHOW_PATTERN = r"^1:h:show:\d+$"
 CASE_ACTION_PATTERN = rf"^1:h:({'|'.join(CASE_VERBS)}):\d+$"
