@@ -70,7 +70,8 @@ class Services:
 
     @classmethod
     async def open(cls, settings: Settings, content: ContentStore, secret_key: bytes) -> Services:
-        database = await Database.open(settings.database_path)
+        # Group commit: the handlers' writes share fsyncs; an update is confirmed only once they are durable.
+        database = await Database.open(settings.database_path, group_commit=True)
         legacy = await load_legacy(database, secret_key)
         pseudonyms = Pseudonymizer(secret_key)
         users, checklists = UserRepository(database), ChecklistRepository(database)

@@ -42,13 +42,21 @@ BUSY_POLL_SECONDS = 0.05
 class Dispatcher:
     """Starts updates in the right order and knows the offset that confirms only finished ones.
 
-    `on_handled(update_id)` runs after each update's handling (the webhook deletes it from its inbox there).
+    `durable()` runs after each update's handling and before anything counts it as done: the database's group
+    commit (bot/storage/database.py), so an update is confirmed only once what it wrote is on disk.
+    `on_handled(update_id)` runs after that (the webhook deletes it from its inbox there).
     """
 
-    def __init__(self, application: BotApplication, on_handled: Callable[[int], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        application: BotApplication,
+        on_handled: Callable[[int], Awaitable[None]] | None = None,
+        durable: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._application = application
         self._metrics = application.bot_data.metrics
         self._on_handled = on_handled
+        self._durable = durable
         self._running: dict[int, asyncio.Task[None]] = {}  # update id -> its task, until finished
         self._chat_tail: dict[int, asyncio.Task[None]] = {}  # the last task started for each private chat
         self._alone: asyncio.Task[None] | None = None  # the last task that must run alone
@@ -113,6 +121,9 @@ class Dispatcher:
                 await asyncio.wait(after)
             # Errors inside handlers go to the error handler; the update counts as handled.
             await self._application.process_update(update)
+            if self._durable is not None:
+                # A COMMIT that failed raises here: the update stays unconfirmed and the loop stops.
+                await self._durable()
             self._metrics.handled(update_kind(update), time.perf_counter() - begun)
             if self._on_handled is not None:
                 await self._on_handled(update.update_id)
@@ -147,8 +158,13 @@ async def handle_batch(application: BotApplication, updates: Sequence[Update]) -
         raise dispatcher.failures[0]
 
 
-async def poll(application: BotApplication, stop: asyncio.Event, allowed_updates: list[str]) -> None:
-    dispatcher = Dispatcher(application)
+async def poll(
+    application: BotApplication,
+    stop: asyncio.Event,
+    allowed_updates: list[str],
+    durable: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    dispatcher = Dispatcher(application, durable=durable)
     delay = 1.0
     try:
         while not stop.is_set():
