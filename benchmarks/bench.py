@@ -22,7 +22,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,13 +81,19 @@ def navigation_mix(app: Application, user_id: int) -> list[Update]:
     ]
 
 
-async def run_mix(app: Application, users: int) -> dict[str, float]:
+async def run_mix(
+    app: Application, users: int, durable: Callable[[], Awaitable[None]] | None = None
+) -> dict[str, float]:
+    """Each update handled and, for this bot, its writes made durable: what the poll loop waits for before it
+    confirms an update to Telegram (group commit, bot/storage/database.py)."""
     updates = [update for user in range(users) for update in navigation_mix(app, 10_000 + user)]
     latencies = []
     started = time.perf_counter()
     for update in updates:
         before = time.perf_counter()
         await app.process_update(update)
+        if durable is not None:
+            await durable()
         latencies.append(time.perf_counter() - before)
     elapsed = time.perf_counter() - started
     return {"updates": len(updates), "ups": len(updates) / elapsed, **percentiles(latencies)}
@@ -101,8 +107,8 @@ async def bench_ours(users: int, data_dir: Path) -> dict[str, float]:
     attach(app, services, settings)
     await app.initialize()
     try:
-        await run_mix(app, 20)  # warm-up
-        return await run_mix(app, users)
+        await run_mix(app, 20, services.database.durable)  # warm-up
+        return await run_mix(app, users, services.database.durable)
     finally:
         await app.shutdown()
         await services.close()

@@ -86,6 +86,7 @@ class Database:
         self._wake = asyncio.Event()
         self._committer: asyncio.Task[None] | None = None
         self._group_commit = False
+        self._stopping = False
 
     @property
     def group_commit(self) -> bool:
@@ -128,14 +129,11 @@ class Database:
 
     async def close(self) -> None:
         if self._committer is not None:
-            self._committer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._committer
+            # Not cancelled: a COMMIT it has begun runs to its end, and what was written last is committed.
+            self._stopping = True
+            self._wake.set()
+            await self._committer
             self._committer = None
-            await self._commit()  # what was written last is kept
-            for waiter in self._waiting:
-                if not waiter.done():
-                    waiter.set_result(None)
         await self.connection.close()
 
     async def durable(self) -> None:
@@ -156,8 +154,7 @@ class Database:
         """An explicit transaction (all or nothing), for work that must not be split (a pseudonym's move).
         The group written so far is committed first; other writes made meanwhile join this transaction."""
         async with self._writing:
-            if self.connection.in_transaction:
-                await self.connection.execute("COMMIT")
+            await self.connection.commit()
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -167,11 +164,11 @@ class Database:
             await self.connection.execute("COMMIT")
 
     async def _commit_groups(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_COMMIT_SECONDS)
             self._wake.clear()
-            if not self._waiting and not self.connection.in_transaction:
+            if not self._waiting and not self.connection.in_transaction and not self._stopping:
                 continue
             # Let the updates finishing in this same turn of the event loop join this commit.
             await asyncio.sleep(0)
@@ -190,15 +187,14 @@ class Database:
 
     async def _commit(self) -> None:
         async with self._writing:
-            if self.connection.in_transaction:
-                await self.connection.execute("COMMIT")
+            # sqlite3's commit() looks at the transaction on the database thread: nothing open, nothing done.
+            await self.connection.commit()
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it: rows just deleted (and overwritten there,
         secure_delete) must not linger as old pages in the -wal file. What the group wrote is committed first."""
         async with self._writing:
-            if self.connection.in_transaction:
-                await self.connection.execute("COMMIT")
+            await self.connection.commit()
             async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
                 await cursor.fetchone()
 
