@@ -29,6 +29,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 
 from bot.metrics import OTHER_KIND, UPDATE_KINDS
 from bot.telegram.context import BotApplication
+from bot.telegram.http import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,11 @@ class Dispatcher:
     @property
     def busy(self) -> bool:
         return bool(self._running)
+
+    @property
+    def started_through(self) -> int | None:
+        """The highest update id begun so far (Telegram's repeats of these are not begun again)."""
+        return self._highest
 
     @property
     def offset(self) -> int | None:
@@ -165,12 +171,16 @@ async def poll(
     durable: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     dispatcher = Dispatcher(application, durable=durable)
+    # The long poll's request object drops the repeats of running updates before PTB parses them.
+    updates_request = next((r for r in application.bot_data.http if isinstance(r, UpdatesRequest)), None)
     delay = 1.0
     try:
         while not stop.is_set():
             if dispatcher.failures:
                 raise dispatcher.failures[0]
             busy = dispatcher.busy
+            if updates_request is not None:
+                updates_request.started_through = dispatcher.started_through
             fetch = asyncio.create_task(
                 application.bot.get_updates(
                     offset=dispatcher.offset,
