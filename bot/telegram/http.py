@@ -42,6 +42,10 @@ class AiohttpRequest(BaseRequest):
     def read_timeout(self) -> float | None:
         return self._read_timeout
 
+    # PTB declares it static but calls it on the instance (self.parse_json_payload), so a subclass may use state.
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        return without_echoed_keyboard(BaseRequest.parse_json_payload(payload))
+
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
@@ -110,6 +114,16 @@ def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> aio
     return form
 
 
+def without_echoed_keyboard(answer: JSONDict) -> JSONDict:
+    """Telegram's answer to sendMessage and editMessageText echoes the whole message, keyboard included, and PTB
+    would build a button object for each of its buttons (a third of an edit's cost, measured) that the bot never
+    reads: it takes the new message's id and date only. Updates (a list) keep theirs."""
+    result = answer.get("result")
+    if isinstance(result, dict) and "message_id" in result:
+        result.pop("reply_markup", None)
+    return answer
+
+
 class UpdatesRequest(AiohttpRequest):
     """The long poll's own request object, which drops from a getUpdates answer the updates already running.
 
@@ -125,7 +139,6 @@ class UpdatesRequest(AiohttpRequest):
         super().__init__(connection_pool_size=1)
         self.started_through: int | None = None
 
-    # PTB declares it static but calls it on the instance (self.parse_json_payload), so it may use the state.
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
         answer = BaseRequest.parse_json_payload(payload)
         through, result = self.started_through, answer.get("result")
