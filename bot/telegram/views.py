@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, cast
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 
 from bot.content import callbacks
 from bot.content.i18n import Localizer
@@ -119,8 +119,16 @@ async def replace_view(
     if not isinstance(message, Message):  # older than 48 hours: Telegram no longer lets the bot edit it
         await send_view(message.get_bot(), services, message.chat.id, view, intro)
         return
+    text, markup = message_html(view, intro), keyboard(view)
     try:
-        await message.edit_text(message_html(view, intro), reply_markup=keyboard(view))
+        try:
+            await message.edit_text(text, reply_markup=markup)
+        except TimedOut:
+            # Under load (a starved machine) the edit may well have been made and only Telegram's answer was
+            # late. Without this, the update failed and the apology came with the menu — the screen she had
+            # just left, as the load test saw. Editing again is safe: an edit that was made is "not modified".
+            log.info("screen edit timed out, sent again")
+            await message.edit_text(text, reply_markup=markup)
     except BadRequest as error:
         if "not modified" in error.message:
             return
