@@ -146,24 +146,37 @@ class Database:
         # A COMMIT running now may have begun before our last write: wait for one that begins after this.
         waiter = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
-        self._wake.set()
+        if self._writing.locked():
+            self._wake.set()  # a commit is running: the next one is the committer's, right after it
+        else:
+            # Nobody is committing: this caller commits for everyone waiting (no hand-over to the committer
+            # task, which cost a few turns of the event loop per update). It lets the updates finishing in
+            # this same turn of the loop join first.
+            await asyncio.sleep(0)
+            if not waiter.done() and not self._writing.locked():
+                await self._commit_waiting()
         await waiter
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """An explicit transaction (all or nothing), for work that must not be split (a pseudonym's move).
         The group written so far is committed first; other writes made meanwhile join this transaction."""
-        async with self._writing:
-            await self.connection.commit()
-            await self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
-            await self.connection.execute("COMMIT")
+        try:
+            async with self._writing:
+                await self.connection.commit()
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+                await self.connection.execute("COMMIT")
+        finally:
+            self._wake.set()  # whoever waited meanwhile
 
     async def _commit_groups(self) -> None:
+        """The committer: commits for those who asked while a commit was running, and what was written with
+        nobody waiting (at the latest IDLE_COMMIT_SECONDS after it)."""
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_COMMIT_SECONDS)
@@ -172,23 +185,31 @@ class Database:
                 continue
             # Let the updates finishing in this same turn of the event loop join this commit.
             await asyncio.sleep(0)
+            await self._commit_waiting()
+
+    async def _commit_waiting(self) -> None:
+        """One COMMIT for everything written so far; then everyone who was waiting for it goes on."""
+        async with self._writing:
+            # Taken under the lock: everyone here wrote before this COMMIT, which therefore holds their writes.
             waiting, self._waiting = self._waiting, []
             try:
-                await self._commit()
+                # sqlite3's commit() looks at the transaction on the database thread: nothing open, nothing done.
+                await self.connection.commit()
+            except asyncio.CancelledError:  # the update leading it was cancelled: the committer takes over
+                self._waiting[:0] = [waiter for waiter in waiting if not waiter.done()]
+                self._wake.set()
+                raise
             except Exception as error:  # sqlite3.Error, OSError: nobody waiting may take it as durable
                 log.error("group commit failed error=%s", type(error).__name__)
                 for waiter in waiting:
                     if not waiter.done():
                         waiter.set_exception(error)
-                continue
-            for waiter in waiting:
-                if not waiter.done():
-                    waiter.set_result(None)
-
-    async def _commit(self) -> None:
-        async with self._writing:
-            # sqlite3's commit() looks at the transaction on the database thread: nothing open, nothing done.
-            await self.connection.commit()
+            else:
+                for waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_result(None)
+        if self._waiting:
+            self._wake.set()  # they asked while this COMMIT ran: the committer takes them next
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it: rows just deleted (and overwritten there,
@@ -197,6 +218,7 @@ class Database:
             await self.connection.commit()
             async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
                 await cursor.fetchone()
+        self._wake.set()
 
     async def answers(self) -> None:
         """A read of the schema through this connection (raises if the database cannot be read now)."""
