@@ -256,7 +256,7 @@ def build_text(data: ExportData, ui: Localizer) -> str:
 
 
 def build_pdf(data: ExportData, ui: Localizer) -> bytes:
-    # fpdf2 and the font tools it loads take about half a second to import (a third of the bot's start-up,
+    # fpdf2 and the font tools it loads take about half a second to import (an eighth of the bot's start-up,
     # measured): imported by the first export, not by every start.
     from bot.journal.pdf import render_pdf
 

@@ -116,7 +116,7 @@ def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> aio
 
 def without_echoed_keyboard(answer: JSONDict) -> JSONDict:
     """Telegram's answer to sendMessage and editMessageText echoes the whole message, keyboard included, and PTB
-    would build a button object for each of its buttons (a third of an edit's cost, measured) that the bot never
+    would build a button object for each of its buttons (a fifth of an edit's cost, measured) that the bot never
     reads: it takes the new message's id and date only. Updates (a list) keep theirs."""
     result = answer.get("result")
     if isinstance(result, dict) and "message_id" in result:

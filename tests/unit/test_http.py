@@ -86,7 +86,7 @@ async def test_the_long_poll_drops_updates_already_running_before_they_are_parse
 
 
 async def test_a_sent_message_comes_back_without_its_keyboard_and_an_update_keeps_it():
-    """The bot reads only the id and date of what it sent: the echoed keyboard is not parsed (it cost a third
+    """The bot reads only the id and date of what it sent: the echoed keyboard is not parsed (it cost a fifth
     of an edit). A tapped message in an update still shows its buttons."""
     async with Simulator(token=DEFAULT_TOKEN) as sim:
         user = sim.add_user(first_name="Aigerim", language_code="kk")
