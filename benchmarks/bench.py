@@ -22,7 +22,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,7 @@ from telegram.ext import (  # noqa: E402
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest  # noqa: E402
 
 from bot.app import attach, build_application  # noqa: E402
 from bot.config import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
@@ -46,14 +47,17 @@ from bot.features import UI_KEYS  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.simulator import DEFAULT_TOKEN, Simulator, SimUser  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
+from bot.telegram.http import without_echoed_keyboard  # noqa: E402
 from tests.support.telegram import RecordingRequest, callback_update, text_update  # noqa: E402
 
+# Issue 16's goals: reported against, never asserted (the figures depend on the machine and on what else runs).
 GOALS = {
-    "ratio": 1.5,  # in-process cost per update, ours / bare PTB, at most
-    "http_ups": 300.0,  # end-to-end updates per second, at least
-    "p99_ms": 50.0,  # navigation p99, under
-    "rss_mb": 120.0,  # resident memory with 100,000 users, under
-    "startup_s": 2.0,  # start-up, under
+    "ratio": 3.0,  # in-process cost per update, ours / bare PTB, at most
+    "ratio_stretch": 1.5,  # the stretch goal for it
+    "http_ups": 500.0,  # end-to-end updates per second with 1,000 users, saturated, at least
+    "p99_ms": 15.0,  # navigation p99 at a steady 100 actions a second, under
+    "rss_mb": 100.0,  # resident memory with 100,000 users, under
+    "startup_s": 1.0,  # start-up, under
 }
 
 
@@ -81,28 +85,44 @@ def navigation_mix(app: Application, user_id: int) -> list[Update]:
     ]
 
 
-async def run_mix(app: Application, users: int) -> dict[str, float]:
+async def run_mix(
+    app: Application, users: int, durable: Callable[[], Awaitable[None]] | None = None
+) -> dict[str, float]:
+    """Each update handled and, for this bot, its writes made durable: what the poll loop waits for before it
+    confirms an update to Telegram (group commit, bot/storage/database.py)."""
     updates = [update for user in range(users) for update in navigation_mix(app, 10_000 + user)]
     latencies = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for update in updates:
         before = time.perf_counter()
         await app.process_update(update)
+        if durable is not None:
+            await durable()
         latencies.append(time.perf_counter() - before)
-    elapsed = time.perf_counter() - started
-    return {"updates": len(updates), "ups": len(updates) / elapsed, **percentiles(latencies)}
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # CPU time (this process, the database thread included) is less disturbed by other work on the machine.
+    return {"updates": len(updates), "ups": len(updates) / elapsed, "cpu_ms": cpu / len(updates) * 1000,
+            **percentiles(latencies)}  # fmt: skip
+
+
+class BotRequest(RecordingRequest):
+    """Records like the tests' request object, and reads Telegram's answers as the bot's own request layer does
+    (bot/telegram/http.py): the keyboard a sent message echoes back is not parsed."""
+
+    def parse_json_payload(self, payload: bytes) -> dict:  # type: ignore[override]
+        return without_echoed_keyboard(BaseRequest.parse_json_payload(payload))
 
 
 async def bench_ours(users: int, data_dir: Path) -> dict[str, float]:
     settings = Settings(_env_file=None, data_dir=data_dir, api_url="http://127.0.0.1:9")
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     services = await Services.open(settings, ContentStore.load(DEFAULT_CONTENT_DIR, UI_KEYS), secrets.token_bytes(32))
-    app = build_application(settings, DEFAULT_TOKEN, request=RecordingRequest(), rate_limit=False)
+    app = build_application(settings, DEFAULT_TOKEN, request=BotRequest(), rate_limit=False)
     attach(app, services, settings)
     await app.initialize()
     try:
-        await run_mix(app, 20)  # warm-up
-        return await run_mix(app, users)
+        await run_mix(app, 20, services.database.durable)  # warm-up
+        return await run_mix(app, users, services.database.durable)
     finally:
         await app.shutdown()
         await services.close()
@@ -335,12 +355,17 @@ def markdown(results: dict) -> str:
         "",
         "## In-process (the real Application, a recording request object)",
         "",
-        "| | updates/s | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|",
-        f"| this bot | {ours['ups']:.0f} | {ours['p50_ms']:.2f} | {ours['p95_ms']:.2f} | {ours['p99_ms']:.2f} |",
-        f"| bare PTB | {bare['ups']:.0f} | {bare['p50_ms']:.2f} | {bare['p95_ms']:.2f} | {bare['p99_ms']:.2f} |",
+        "| | updates/s | p50 ms | p95 ms | p99 ms | CPU ms per update |",
+        "|---|---|---|---|---|---|",
+        f"| this bot | {ours['ups']:.0f} | {ours['p50_ms']:.2f} | {ours['p95_ms']:.2f} | {ours['p99_ms']:.2f} "
+        f"| {ours.get('cpu_ms', 0):.2f} |",
+        f"| bare PTB | {bare['ups']:.0f} | {bare['p50_ms']:.2f} | {bare['p95_ms']:.2f} | {bare['p99_ms']:.2f} "
+        f"| {bare.get('cpu_ms', 0):.2f} |",
         "",
-        f"Cost per update, ours / bare: **{results['in_process']['cost_ratio']:.2f}×** (goal ≤ {GOALS['ratio']}×).",
+        f"Cost per update, ours / bare: **{results['in_process']['cost_ratio']:.2f}×** (goal ≤ {GOALS['ratio']:g}×, "
+        f"stretch ≤ {GOALS['ratio_stretch']:g}×). Each of this bot's updates includes making its writes durable "
+        "(one group commit, with its fsync), as the poll loop does before it confirms the update.",
+        *_cpu_line(ours, bare),
         "",
         "## Over HTTP (`python -m bot run` against the simulator on 127.0.0.1, polling and webhook)",
         "",
@@ -380,24 +405,55 @@ def markdown(results: dict) -> str:
         "",
         f"`content check` of the whole tree: {results['content_check_s']:.2f} s.",
         "",
-        "## Goals",
+        "## Goals (issue 16)",
         "",
         "| goal | target | measured | met |",
         "|---|---|---|---|",
-        _goal("cost per update vs bare PTB", f"≤ {GOALS['ratio']}×", results["in_process"]["cost_ratio"],
-              lambda v: v <= GOALS["ratio"], "{:.2f}×"),
-        _goal("end-to-end updates per second", f"≥ {GOALS['http_ups']:.0f}", results["http"][0]["ups"],
-              lambda v: v >= GOALS["http_ups"], "{:.0f}"),
-        *[_goal("end-to-end updates per second, webhook", f"≥ {GOALS['http_ups']:.0f}", run["ups"],
-                lambda v: v >= GOALS["http_ups"], "{:.0f}") for run in results.get("http_webhook", [])],
-        _goal(f"navigation p99, steady {STEADY_RATE}/s", f"< {GOALS['p99_ms']:.0f} ms",
-              results["http"][0]["steady"]["p99_ms"], lambda v: v < GOALS["p99_ms"], "{:.1f} ms"),
-        _goal("navigation p99, saturated", f"< {GOALS['p99_ms']:.0f} ms", results["http"][0]["p99_ms"],
-              lambda v: v < GOALS["p99_ms"], "{:.1f} ms"),
-        _goal(f"resident memory, {last['seeded_users']:,} users", f"< {GOALS['rss_mb']:.0f} MB", last["rss_end_mb"],
-              lambda v: v < GOALS["rss_mb"], "{:.0f} MB"),
-        _goal("start-up", f"< {GOALS['startup_s']:.0f} s", results["http"][0]["startup_s"],
-              lambda v: v < GOALS["startup_s"], "{:.2f} s"),
+        _goal(
+            "cost per update vs bare PTB",
+            f"≤ {GOALS['ratio']:g}×",
+            results["in_process"]["cost_ratio"],
+            lambda v: v <= GOALS["ratio"],
+            "{:.2f}×",
+        ),
+        _goal(
+            "cost per update vs bare PTB, stretch",
+            f"≤ {GOALS['ratio_stretch']:g}×",
+            results["in_process"]["cost_ratio"],
+            lambda v: v <= GOALS["ratio_stretch"],
+            "{:.2f}×",
+        ),
+    ]
+    for run in [results["http"][0], *results.get("http_webhook", [])]:
+        mode = run.get("mode", "polling")
+        lines += [
+            _goal(
+                f"updates per second, 1,000 users, saturated ({mode})",
+                f"≥ {GOALS['http_ups']:.0f}",
+                run["ups"],
+                lambda v: v >= GOALS["http_ups"],
+                "{:.0f}",
+            ),
+            _goal(
+                f"navigation p99, steady {STEADY_RATE}/s ({mode})",
+                f"< {GOALS['p99_ms']:.0f} ms",
+                run["steady"]["p99_ms"],
+                lambda v: v < GOALS["p99_ms"],
+                "{:.1f} ms",
+            ),
+            _goal(
+                f"start-up ({mode})",
+                f"< {GOALS['startup_s']:g} s",
+                run["startup_s"],
+                lambda v: v < GOALS["startup_s"],
+                "{:.2f} s",
+            ),
+        ]
+    lines += [
+        _goal(f"resident memory, {last['seeded_users']:,} users (polling)", f"< {GOALS['rss_mb']:.0f} MB",
+              last["rss_end_mb"], lambda v: v < GOALS["rss_mb"], "{:.0f} MB"),
+        "",
+        "Latency when saturated is not a goal: it is mostly waiting in line (see the table above).",
     ]  # fmt: skip
     lines += before_and_after(results)
     return "\n".join(lines) + "\n"
@@ -445,6 +501,15 @@ def _other_machine(before: dict, results: dict) -> list[str]:
     return [
         f"It ran on another machine ({before.get('machine', 'unknown')}): compare the cost per update against",
         "bare PTB, measured on the same machine both times, rather than the raw figures.",
+    ]
+
+
+def _cpu_line(ours: dict, bare: dict) -> list[str]:
+    if not ours.get("cpu_ms") or not bare.get("cpu_ms"):
+        return []
+    return [
+        "By CPU time per update, which other work on the machine disturbs less: "
+        f"{ours['cpu_ms'] / bare['cpu_ms']:.2f}×."
     ]
 
 

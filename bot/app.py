@@ -19,7 +19,7 @@ from bot.telegram import handlers
 from bot.telegram import handoff as handoff_handlers
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, Context
 from bot.telegram.desk import Desks
-from bot.telegram.http import AiohttpRequest
+from bot.telegram.http import AiohttpRequest, UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     else:
         # One pool for the bot's calls and one for the long poll, so a waiting getUpdates never blocks a reply.
-        http = (AiohttpRequest(), AiohttpRequest(connection_pool_size=1))
+        http = (AiohttpRequest(), UpdatesRequest())
         builder = builder.request(http[0]).get_updates_request(http[1])
     # The builder's generic parameters do not follow context_types(); the application is what CONTEXT_TYPES says.
     application = cast(BotApplication, builder.build())

@@ -84,7 +84,8 @@ class Services:
     ) -> Services:
         """`desks`: already loaded (the command line checks the file before anything starts), else loaded here."""
         desks = desks or open_desks(settings)
-        database = await Database.open(settings.database_path)
+        # Group commit: the handlers' writes share fsyncs; an update is confirmed only once they are durable.
+        database = await Database.open(settings.database_path, group_commit=True)
         legacy = await load_legacy(database, secret_key)
         pseudonyms = Pseudonymizer(secret_key)
         users, checklists = UserRepository(database), ChecklistRepository(database)

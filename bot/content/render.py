@@ -34,6 +34,10 @@ class ScreenView:
     buttons: list[list[ButtonView]]
     length: int  # visible characters, as Telegram counts them
     issues: list[MarkupIssue] = field(default_factory=list)
+    # What the layer that shows the view builds from it once (the Telegram keyboard, serialised): a rendered
+    # view is kept until the next reload (ContentStore), so this is built once per screen, language, ticks
+    # and content version. Never copied: a view changed with dataclasses.replace() starts with none.
+    derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def localizer(tree: ContentTree, language: str) -> Localizer:

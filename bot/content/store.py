@@ -42,6 +42,7 @@ class ContentStore:
         # once per language (and set of ticks) until the next reload.
         self._rendered: dict[tuple[str, str, frozenset[str]], ScreenView] = {}
         self._sources: dict[tuple[str, str], ScreenView] = {}  # the full list of a screen's sources
+        self._ui: dict[str, Localizer] = {}  # parsing a Babel locale each time cost more than the lookup
 
     @classmethod
     def load(cls, content_dir: Path, ui_keys: UiKeys, today: dt.date | None = None) -> ContentStore:
@@ -57,6 +58,7 @@ class ContentStore:
         self.tree, self.warnings = _checked(self.content_dir, self.ui_keys, today)
         self._rendered = {}
         self._sources = {}
+        self._ui = {}
         return self.warnings
 
     def checklist_items(self) -> list[tuple[str, str]]:
@@ -93,7 +95,10 @@ class ContentStore:
         return render_parts_sources(self.tree, language, screen_ids, view_id, back)
 
     def ui(self, language: str) -> Localizer:
-        return localizer(self.tree, language)
+        found = self._ui.get(language)
+        if found is None:
+            found = self._ui[language] = localizer(self.tree, language)
+        return found
 
 
 def _checked(content_dir: Path, ui_keys: UiKeys, today: dt.date | None) -> tuple[ContentTree, list[Problem]]:

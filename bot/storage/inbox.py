@@ -6,11 +6,12 @@ bound to its update id); only the id and the arrival time are readable in the fi
 (secure_delete overwrites it) and, in the same statement (a trigger), remembers the id for a day, so the
 same update posted again — Telegram retries when our 200 was lost — is not handled twice.
 
-The inbox uses the bot's main connection, whose statements are each their own transaction (nothing opens a
-transaction on it). A connection of its own was tried: under load its commits made the handlers' writes on
-the main connection fail at once with "database is locked" (a connection that is still reading cannot take
-the write lock once another connection has committed since), so one writing connection it is. `add` checks
-that its row was committed, and says so if not.
+The inbox uses the bot's main connection. A connection of its own was tried: under load its commits made the
+handlers' writes on the main connection fail at once with "database is locked" (a connection that is still
+reading cannot take the write lock once another connection has committed since), so one writing connection
+it is. Its writes join the connection's group commit (bot/storage/database.py): `add` returns once the group
+holding its row is committed, so the updates Telegram posts side by side share one fsync. On a connection
+without group commit, `add` refuses to report a row written inside someone else's open transaction.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class UpdateInbox:
         self._sealer = Sealer(secret_key, INBOX_UPDATE)
 
     async def add(self, update_id: int, body: bytes) -> bool:
-        """Store an update durably; False if it is here already or was handled lately (a repeat). Raises
-        NotCommitted if the connection was inside a transaction, so the row may still be rolled back."""
+        """Store an update durably (committed when this returns); False if it is here already or was handled
+        lately (a repeat). Raises NotCommitted if the row may still be rolled back (see the module's notes)."""
         sealed = self._sealer.seal(body, _bound(update_id))
         async with self._db.connection.execute(
             "INSERT INTO update_inbox (update_id, body, received_at) SELECT ?, ?, ? "
@@ -54,7 +55,8 @@ class UpdateInbox:
             (update_id, sealed, int(time.time()), update_id),
         ) as cursor:
             stored = cursor.rowcount == 1
-        if self._db.connection.in_transaction:
+        await self._db.durable()
+        if not self._db.group_commit and self._db.connection.in_transaction:
             raise NotCommitted()
         return stored
 

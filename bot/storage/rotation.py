@@ -60,14 +60,8 @@ class RotationRepository:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        connection = self._db.connection
-        await connection.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._db.transaction():  # the running bot's group of writes is committed first
             yield
-        except BaseException:
-            await connection.execute("ROLLBACK")
-            raise
-        await connection.execute("COMMIT")
 
     async def state(self) -> RotationState | None:
         rows = await self._db.connection.execute_fetchall(

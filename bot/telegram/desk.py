@@ -516,6 +516,9 @@ class Desks:
             return 0
         async with self._lock:
             delivered = 0
+            # Group commit: what is sent must be on disk first (her message in the outbox, the last item's
+            # "sent"), so that a crash can neither lose a message nor send one twice.
+            await self.services.database.durable()
             items = await self.handoff.outbox.due(int(self.handoff.clock()), usable)
             held: set[tuple[int, str]] = set()  # a queue that must wait keeps its later items waiting too
             done: set[int] = set()
@@ -529,6 +532,7 @@ class Desks:
                     delivered += len(batch)
                 else:
                     held.add((item.case_id, item.direction))
+                await self.services.database.durable()
             return delivered
 
     async def _deliver(self, batch: list[OutboxItem]) -> bool:

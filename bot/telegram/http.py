@@ -16,7 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 if TYPE_CHECKING:
-    from telegram._utils.types import ODVInput  # typing only: the signature of BaseRequest.do_request
+    from telegram._utils.types import JSONDict, ODVInput  # typing only: BaseRequest's signatures
 
 DEFAULT_TIMEOUT = 5.0
 MEDIA_WRITE_TIMEOUT = 20.0  # uploads (a PDF export) get longer to be written
@@ -41,6 +41,10 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
+
+    # PTB declares it static but calls it on the instance (self.parse_json_payload), so a subclass may use state.
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        return without_echoed_keyboard(BaseRequest.parse_json_payload(payload))
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
@@ -108,3 +112,43 @@ def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> aio
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
+
+
+def without_echoed_keyboard(answer: JSONDict) -> JSONDict:
+    """Telegram's answer to sendMessage and editMessageText echoes the whole message, keyboard included, and PTB
+    would build a button object for each of its buttons (a fifth of an edit's cost, measured) that the bot never
+    reads: it takes the new message's id and date only. Updates (a list) keep theirs."""
+    result = answer.get("result")
+    if isinstance(result, dict) and "message_id" in result:
+        result.pop("reply_markup", None)
+    return answer
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The long poll's own request object, which drops from a getUpdates answer the updates already running.
+
+    While updates are being handled, Telegram sends the unconfirmed ones again with every getUpdates answer
+    (the offset never passes an update still running, bot/telegram/polling.py); python-telegram-bot would turn
+    each of them into an Update again only for the poll loop to skip it. The loop sets `started_through` (the
+    highest update id it has begun) before each call; those at or below it are dropped here, from the decoded
+    JSON, before PTB builds objects (BaseRequest.parse_json_payload, documented as the place to change
+    decoding). Used for getUpdates only: nothing else returns a list of updates.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        self.started_through: int | None = None
+
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        answer = BaseRequest.parse_json_payload(payload)
+        through, result = self.started_through, answer.get("result")
+        if through is not None and isinstance(result, list):
+            answer["result"] = [update for update in result if not _started(update, through)]
+        return answer
+
+
+def _started(update: object, through: int) -> bool:
+    if not isinstance(update, dict):
+        return False
+    update_id = update.get("update_id")
+    return isinstance(update_id, int) and update_id <= through

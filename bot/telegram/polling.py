@@ -29,6 +29,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 
 from bot.metrics import OTHER_KIND, UPDATE_KINDS
 from bot.telegram.context import BotApplication
+from bot.telegram.http import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,21 @@ BUSY_POLL_SECONDS = 0.05
 class Dispatcher:
     """Starts updates in the right order and knows the offset that confirms only finished ones.
 
-    `on_handled(update_id)` runs after each update's handling (the webhook deletes it from its inbox there).
+    `durable()` runs after each update's handling and before anything counts it as done: the database's group
+    commit (bot/storage/database.py), so an update is confirmed only once what it wrote is on disk.
+    `on_handled(update_id)` runs after that (the webhook deletes it from its inbox there).
     """
 
-    def __init__(self, application: BotApplication, on_handled: Callable[[int], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        application: BotApplication,
+        on_handled: Callable[[int], Awaitable[None]] | None = None,
+        durable: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._application = application
         self._metrics = application.bot_data.metrics
         self._on_handled = on_handled
+        self._durable = durable
         self._running: dict[int, asyncio.Task[None]] = {}  # update id -> its task, until finished
         self._chat_tail: dict[int, asyncio.Task[None]] = {}  # the last task started for each private chat
         self._alone: asyncio.Task[None] | None = None  # the last task that must run alone
@@ -59,6 +68,11 @@ class Dispatcher:
     @property
     def busy(self) -> bool:
         return bool(self._running)
+
+    @property
+    def started_through(self) -> int | None:
+        """The highest update id begun so far (Telegram's repeats of these are not begun again)."""
+        return self._highest
 
     @property
     def offset(self) -> int | None:
@@ -113,6 +127,9 @@ class Dispatcher:
                 await asyncio.wait(after)
             # Errors inside handlers go to the error handler; the update counts as handled.
             await self._application.process_update(update)
+            if self._durable is not None:
+                # A COMMIT that failed raises here: the update stays unconfirmed and the loop stops.
+                await self._durable()
             self._metrics.handled(update_kind(update), time.perf_counter() - begun)
             if self._on_handled is not None:
                 await self._on_handled(update.update_id)
@@ -147,14 +164,23 @@ async def handle_batch(application: BotApplication, updates: Sequence[Update]) -
         raise dispatcher.failures[0]
 
 
-async def poll(application: BotApplication, stop: asyncio.Event, allowed_updates: list[str]) -> None:
-    dispatcher = Dispatcher(application)
+async def poll(
+    application: BotApplication,
+    stop: asyncio.Event,
+    allowed_updates: list[str],
+    durable: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    dispatcher = Dispatcher(application, durable=durable)
+    # The long poll's request object drops the repeats of running updates before PTB parses them.
+    updates_request = next((r for r in application.bot_data.http if isinstance(r, UpdatesRequest)), None)
     delay = 1.0
     try:
         while not stop.is_set():
             if dispatcher.failures:
                 raise dispatcher.failures[0]
             busy = dispatcher.busy
+            if updates_request is not None:
+                updates_request.started_through = dispatcher.started_through
             fetch = asyncio.create_task(
                 application.bot.get_updates(
                     offset=dispatcher.offset,

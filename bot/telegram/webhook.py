@@ -25,6 +25,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -61,6 +62,7 @@ class Webhook:
         secret: str,
         allowed_updates: list[str],
         max_connections: int,
+        durable: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._application = application
         self._inbox = inbox
@@ -69,7 +71,7 @@ class Webhook:
         self._allowed_updates = allowed_updates
         self._max_connections = max_connections
         self._metrics = application.bot_data.metrics
-        self.dispatcher = Dispatcher(application, on_handled=self._handled)
+        self.dispatcher = Dispatcher(application, on_handled=self._handled, durable=durable)
         self._refused, self._refused_logged_at = 0, 0.0
         self.problem: str | None = None  # what Telegram last reported about delivering to us
 

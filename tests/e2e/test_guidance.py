@@ -108,6 +108,8 @@ async def test_forget_removes_every_row_about_the_user(sim, start_bot, data_dir)
     checklist = await user.wait_reply()
     await user.press(checklist.button_texts()[0])
     await user.wait_reply()
+    # Her tick is on disk once its update is confirmed to Telegram (group commit: its answer may come first).
+    await sim.wait_until(lambda: not sim.pending_updates, timeout=10)
     counts = _row_counts(data_dir / "bot.sqlite3")
     assert counts["users"] == 1 and counts["checklist_ticks"] == 1 and counts["chat_messages"] > 0
 

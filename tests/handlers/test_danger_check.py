@@ -84,6 +84,7 @@ async def test_strangulation_marked_shows_the_doctor_and_102_and_stores_nothing(
     assert changed <= ALLOWED_TO_CHANGE, changed
     counted = {row[2] for row in after["screen_views"]}
     assert counted <= {"welcome", "menu", "danger", "danger_check"}  # content screens only, never a sign
+    await h.services.database.durable()  # as the poll loop does before confirming: all of it on disk now
     stored = data_bytes(settings.data_dir)
     logged = caplog.text
     for word in SIGN_WORDS:

@@ -15,7 +15,7 @@ from bot.features import UI_KEYS
 from bot.services import Services
 from tests.support.application import TEST_SECRET, offline_settings, running_application
 from tests.support.content_tree import replace_in
-from tests.support.telegram import RecordingRequest, text_update
+from tests.support.telegram import RecordingRequest, button_texts, buttons_of, text_update
 
 ADMIN, SOMEONE = 424242, 515151
 
@@ -59,6 +59,23 @@ async def test_for_anyone_else_reload_is_an_unknown_command(admin_app):
     await app.process_update(text_update(app, SOMEONE, "/reload", language_code="en"))
     text = request.last("sendMessage").params["text"]
     assert "I answer with buttons" in text and "Choose a topic." in text  # nothing was reloaded
+
+
+async def test_a_reload_changes_the_buttons_too_though_each_keyboard_is_serialised_once(admin_app):
+    """Keyboards are built and serialised once per screen, language and content version (views.Keyboard):
+    everyone shown the menu gets the same buttons, and a reload's new label reaches the next person."""
+    app, request, content_dir = admin_app
+    await app.process_update(text_update(app, SOMEONE, "/menu", language_code="en"))
+    first = request.last("sendMessage")
+    await app.process_update(text_update(app, SOMEONE + 1, "/menu", language_code="en"))
+    assert buttons_of(request.last("sendMessage")) == buttons_of(first)
+    assert "The police: what to expect" in button_texts(first)
+
+    replace_in(content_dir / "en" / "menu.yaml", "The police: what to expect", "Police: what happens")
+    await app.process_update(text_update(app, ADMIN, "/reload", language_code="en"))
+    await app.process_update(text_update(app, SOMEONE, "/menu", language_code="en"))
+    after = button_texts(request.last("sendMessage"))
+    assert "Police: what happens" in after and "The police: what to expect" not in after
 
 
 async def test_an_admin_reloads_the_desks_or_is_told_their_errors_at_path_and_line(tmp_path):

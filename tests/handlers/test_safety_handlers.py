@@ -214,6 +214,7 @@ async def test_forget_leaves_nothing_of_her_in_the_database_files_not_even_in_th
     await app.process_update(text_update(app, USER, "/start", language_code="en"))
     await app.process_update(callback_update(app, USER, "1:t:plan_leaving:1", language_code="en"))
     await services.usage.flush()
+    await services.database.durable()  # as the poll loop does before confirming an update
 
     def files_holding_her() -> list[str]:
         return [path.name for path in settings.data_dir.glob("bot.sqlite3*") if her_key in path.read_bytes()]
@@ -223,6 +224,7 @@ async def test_forget_leaves_nothing_of_her_in_the_database_files_not_even_in_th
     await app.process_update(callback_update(app, USER, callback_for(request.last("sendMessage"), "Next"), "en"))
     final = request.last("editMessageText")
     await app.process_update(callback_update(app, USER, callback_for(final, "Yes, delete everything for good"), "en"))
+    await services.database.durable()
     assert files_holding_her() == []
 
 
@@ -261,4 +263,5 @@ async def test_forget_deletes_her_case_at_once_and_leaves_only_the_line_that_it_
     assert await table_count(services, "audit_log") == 1
     # What the advocates' group must still be told: which topic, which code; nothing of her.
     assert await handoff.erased_topics.waiting() == [ErasedTopic(GROUP, 77, case.code)]
+    await services.database.durable()
     assert files_holding_her() == []

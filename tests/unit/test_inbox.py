@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -86,5 +87,24 @@ async def test_a_row_written_inside_someone_elses_transaction_is_not_reported_as
             await inbox.add(7, body(7))
         await database.connection.execute("ROLLBACK")
         assert await inbox.waiting() == []
+    finally:
+        await database.close()
+
+
+async def test_with_group_commit_updates_posted_together_are_each_on_disk_before_their_200(tmp_path):
+    """The bot's own connection commits writes in groups: `add` returns only once its row is committed (the
+    200 may then go to Telegram), and forty updates posted at once share the fsyncs."""
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path, group_commit=True)
+    try:
+        inbox = UpdateInbox(database, KEY)
+
+        async def post(update_id: int) -> None:
+            assert await inbox.add(update_id, body(update_id))
+            with contextlib.closing(sqlite3.connect(path)) as other:  # what a restart would find
+                assert other.execute("SELECT 1 FROM update_inbox WHERE update_id = ?", (update_id,)).fetchone()
+
+        await asyncio.gather(*(post(update_id) for update_id in range(1, 41)))
+        assert len(await inbox.waiting()) == 40
     finally:
         await database.close()

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.content.store import ContentStore
-from bot.journal import export
+from bot.journal import export, pdf
 from bot.journal.model import AttachmentKind, ChildrenPresent, EntryFields, NewAttachment
 from tests.support.journal import ALICE, Harness, jpeg_bytes, png_bytes
 
@@ -133,11 +133,11 @@ async def test_an_empty_journal_and_an_unreadable_photo_export_cleanly(harness: 
 
 @pytest.mark.parametrize("size", [(2400, 300), (300, 2400)])
 def test_large_photos_are_reduced_for_the_pdf(size: tuple[int, int]):
-    prepared = export._prepare_image(png_bytes(*size))
+    prepared = pdf._prepare_image(png_bytes(*size))
     assert prepared is not None
     image, (width, height) = prepared
     assert max(width, height) == export.MAX_IMAGE_PIXELS and image.startswith(b"\xff\xd8\xff")
-    assert export._prepare_image(b"plain text") is None
+    assert pdf._prepare_image(b"plain text") is None
 
 
 def jpeg_with_location(place: str) -> bytes:

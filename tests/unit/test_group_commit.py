@@ -1,0 +1,132 @@
+"""Group commit on the bot's main connection (bot/storage/database.py): writes share one COMMIT (one fsync), and
+`durable()` returns only once what was written is on disk, where another connection — or the next start —
+finds it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from bot.storage.database import Database
+from bot.storage.users import UserRepository
+
+
+def on_disk(path, user_key: str) -> str | None:
+    """Her screen as another connection sees it: only what was committed."""
+    with closing(sqlite3.connect(path)) as other:
+        row = other.execute("SELECT screen FROM users WHERE user_key = ?", (user_key,)).fetchone()
+    return row[0] if row else None
+
+
+async def commits_while(database: Database, work) -> int:
+    """How many COMMITs reached SQLite while `work` ran."""
+    statements: list[str] = []
+    await database.connection.set_trace_callback(statements.append)
+    try:
+        await work()
+    finally:
+        await database.connection.set_trace_callback(None)
+    return sum(1 for sql in statements if sql.strip().upper() == "COMMIT")
+
+
+async def test_a_write_is_on_disk_once_durable_returns(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path, group_commit=True)
+    try:
+        await UserRepository(database).save("her", language="kk", screen="police")
+        assert await UserRepository(database).get("her") is not None  # her own connection sees it at once
+        await database.durable()
+        assert on_disk(path, "her") == "police"
+    finally:
+        await database.close()
+
+
+async def test_updates_finishing_together_share_one_commit(tmp_path):
+    database = await Database.open(tmp_path / "bot.sqlite3", group_commit=True)
+    users = UserRepository(database)
+
+    async def update(n: int) -> None:  # two writes each, then confirmed
+        await users.save(f"user{n}", language="ru", screen="menu")
+        await users.save(f"user{n}", language="ru", screen="police")
+        await database.durable()
+
+    try:
+        await database.durable()
+        commits = await commits_while(database, lambda: asyncio.gather(*(update(n) for n in range(20))))
+        assert 1 <= commits < 20  # 40 writes of 20 updates; before group commit, 40 fsyncs
+        assert all(on_disk(tmp_path / "bot.sqlite3", f"user{n}") == "police" for n in range(20))
+    finally:
+        await database.close()
+
+
+async def test_nothing_written_means_nothing_to_wait_for(tmp_path):
+    database = await Database.open(tmp_path / "bot.sqlite3", group_commit=True)
+    try:
+        await UserRepository(database).get("nobody")
+        assert await commits_while(database, database.durable) == 0
+    finally:
+        await database.close()
+
+
+async def test_a_write_nobody_waits_for_still_reaches_the_disk(tmp_path):
+    """A job's or the relay's bookkeeping: committed soon on its own, not held until the next update."""
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path, group_commit=True)
+    try:
+        await UserRepository(database).save("her", language="kk", screen="menu")
+        for _ in range(500):
+            if on_disk(path, "her") == "menu":
+                break
+            await asyncio.sleep(0.01)
+        assert on_disk(path, "her") == "menu"
+    finally:
+        await database.close()
+
+
+async def test_what_was_written_last_is_kept_when_the_bot_stops(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path, group_commit=True)
+    await UserRepository(database).save("her", language="kk", screen="sos")
+    await database.close()
+    assert on_disk(path, "her") == "sos"
+
+
+async def test_an_explicit_transaction_is_all_or_nothing_and_keeps_the_group_before_it(tmp_path):
+    """A pseudonym's move after a key rotation is one transaction; the writes of the updates before it are
+    committed first, not rolled back with it."""
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path, group_commit=True)
+    users = UserRepository(database)
+    try:
+        await users.save("before", language="kk", screen="menu")
+        with pytest.raises(RuntimeError):
+            async with database.transaction():
+                await users.save("moved", language="kk", screen="menu")
+                raise RuntimeError("the move failed half-way")
+        assert on_disk(path, "before") == "menu"
+        assert on_disk(path, "moved") is None
+        async with database.transaction():
+            await users.save("moved", language="kk", screen="police")
+        assert on_disk(path, "moved") == "police"
+    finally:
+        await database.close()
+
+
+async def test_a_failed_commit_is_raised_to_everyone_waiting_for_it(tmp_path):
+    """Nobody may confirm an update whose writes did not reach the disk."""
+    database = await Database.open(tmp_path / "bot.sqlite3", group_commit=True)
+    try:
+        await UserRepository(database).save("her", language="kk", screen="menu")
+        # A deferred foreign key violation makes the COMMIT itself fail.
+        await database.connection.execute("PRAGMA defer_foreign_keys = ON")
+        await database.connection.execute(
+            "INSERT INTO journal_drafts (user_key, payload) VALUES (?, ?)", ("no journal", b"draft")
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            await database.durable()
+        await database.connection.execute("ROLLBACK")
+    finally:
+        await database.close()
