@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.content.documents import DocumentTemplates
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
@@ -93,6 +94,10 @@ class ContentStore:
         self, language: str, screen_ids: Sequence[str], view_id: str, back: ButtonView
     ) -> ScreenView:
         return render_parts_sources(self.tree, language, screen_ids, view_id, back)
+
+    def documents(self, language: str) -> DocumentTemplates:
+        """The document templates of a language (content/<lang>/documents/), swapped with the rest on reload."""
+        raise NotImplementedError
 
     def ui(self, language: str) -> Localizer:
         found = self._ui.get(language)
