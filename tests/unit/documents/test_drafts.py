@@ -51,10 +51,16 @@ def entries() -> list[Entry]:
         entry_hash="a" * 64,
         created_at=dt.datetime(2026, 10, 6, 8, 0, tzinfo=dt.UTC),
         fields=EntryFields(
-            dt.date(2026, 10, 5), dt.time(21, 30), place="үйде, ас үйде", what_happened=FIRST_TEXT,
-            injuries="қолымда көгеру", witnesses="көрші", children_present=ChildrenPresent.YES,
-            police="КУИ 2026-0412", medical_visit="жедел жәрдем",
-        ),  # fmt: skip
+            dt.date(2026, 10, 5),
+            dt.time(21, 30),
+            place="үйде, ас үйде",
+            what_happened=FIRST_TEXT,
+            injuries="қолымда көгеру",
+            witnesses="көрші",
+            children_present=ChildrenPresent.YES,
+            police="КУИ 2026-0412",
+            medical_visit="жедел жәрдем",
+        ),
         attachments=(Attachment("f1", AttachmentKind.PHOTO, 120_000, PHOTO_HASH, "IMG_1.jpg", "image/jpeg"),),
     )
     return [later, earlier]
