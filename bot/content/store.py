@@ -44,6 +44,7 @@ class ContentStore:
         self._rendered: dict[tuple[str, str, frozenset[str]], ScreenView] = {}
         self._sources: dict[tuple[str, str], ScreenView] = {}  # the full list of a screen's sources
         self._ui: dict[str, Localizer] = {}  # parsing a Babel locale each time cost more than the lookup
+        self._documents: dict[str, DocumentTemplates] = {}
 
     @classmethod
     def load(cls, content_dir: Path, ui_keys: UiKeys, today: dt.date | None = None) -> ContentStore:
@@ -60,6 +61,7 @@ class ContentStore:
         self._rendered = {}
         self._sources = {}
         self._ui = {}
+        self._documents = {}
         return self.warnings
 
     def checklist_items(self) -> list[tuple[str, str]]:
@@ -97,7 +99,11 @@ class ContentStore:
 
     def documents(self, language: str) -> DocumentTemplates:
         """The document templates of a language (content/<lang>/documents/), swapped with the rest on reload."""
-        raise NotImplementedError
+        found = self._documents.get(language)
+        if found is None:
+            pack = self.tree.packs[language]
+            found = self._documents[language] = DocumentTemplates(language, pack.documents, self.ui(language))
+        return found
 
     def ui(self, language: str) -> Localizer:
         found = self._ui.get(language)
