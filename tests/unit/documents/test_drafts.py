@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 
 import docx
@@ -185,3 +186,15 @@ def test_the_kinds_are_offered_in_order_with_titles(content: ContentStore):
         DocumentKind.POLICE_STATEMENT, DocumentKind.PROSECUTOR_COMPLAINT, DocumentKind.PROTECTIVE_ORDER
     ]  # fmt: skip
     assert templates.title(DocumentKind.PROTECTIVE_ORDER) == "Қорғау нұсқамасы"
+
+
+def test_a_name_in_a_script_the_font_lacks_is_not_logged(content: ContentStore, caplog):
+    """fpdf2 lists the glyphs its font is missing: with the bot's logging they never reach the log."""
+    from bot.logging_setup import configure_logging
+
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    details = PersonalDetails(full_name="王秀英 🌸")
+    files = render_draft(content.documents("ru"), DocumentKind.POLICE_STATEMENT, entries(), details, TODAY)
+    assert files.pdf.startswith(b"%PDF")
+    assert not [record for record in caplog.records if "王" in record.getMessage() or "🌸" in record.getMessage()]
