@@ -298,3 +298,19 @@ def test_no_button_of_the_flow_carries_more_than_ids_and_names_of_steps():
         assert len(data.data.encode()) <= cb.MAX_BYTES and cb.parse(data.data) == data
     assert cb.parse("1:j:sd:nonsense") == cb.StatementKind(None)
     assert cb.parse("1:j:sx:not-an-id:2") == cb.StatementToggle(cb.NO_ID, 2)
+
+
+async def test_sos_on_a_question_shows_the_numbers_which_stay_and_the_statement_goes_on(journal_harness):
+    h = journal_harness
+    await two_entries(h)
+    await choose_both_entries(h)
+    await h.press(h.services.content.documents("en").title(DocumentKind.POLICE_STATEMENT))
+    await h.press("🆘 SOS")
+    sos_index = len(h.request.calls) - 1
+    numbers = h.request.calls[sos_index].params["message_id"]
+    assert "102" in h.last_text()
+    typed = await h.send(NAME)  # still her name, for the statement
+    assert typed in h.request.deleted_ids()
+    assert "Detail 2 of 4" in h.last_text() and h.last().method == "sendMessage"  # a new question
+    later = h.request.calls[sos_index + 1 :]
+    assert all(call.params.get("message_id") != numbers for call in later if call.method == "editMessageText")

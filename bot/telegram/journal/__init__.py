@@ -276,6 +276,8 @@ async def observe(update: Update, context: Context) -> None:
         flow.interrupted = False  # she chose where to go: her next text is handled as usual
     if data == EMERGENCY_DATA and pressed is not None:
         await services.safety.untrack_flow(chat.id, [pressed.message_id])  # the prompt became the numbers: they stay
+        if flow.statement is not None and flow.statement.prompt_id == pressed.message_id:
+            flow.statement.prompt_id = None  # and the statement's next question comes as a new message
     elsewhere = data is not None and not cb.is_journal(data) and data not in (cb.OPEN, EMERGENCY_DATA)
     if elsewhere or (command is not None and command not in KEEP_FLOW_COMMANDS):
         flow.pause()
