@@ -45,7 +45,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Incident:
-    title: str  # "Запись №3 · 12 ноября 2026 г., 21:30"
+    title: str  # "Запись №3 · 12 ноября 2026 г., 21:30 · Записано 13 ноября 2026 г., 09:10"
     fields: tuple[tuple[str, str], ...]  # (label, value)
 
 
@@ -159,7 +159,9 @@ def _incidents(chosen: list[Entry], numbered: list[tuple[Entry, Attachment]], ui
             for index, (owner, attachment) in enumerate(numbered, start=1)
             if owner is entry
         ]
-        out.append(Incident(entry_title(entry, ui), tuple(fields)))
+        # When it was written, beside when it happened: the draft must not claim she wrote it on the day.
+        written = ui.text("journal_record_written", datetime=entry.created_at)
+        out.append(Incident(f"{entry_title(entry, ui)} · {written}", tuple(fields)))
     return out
 
 

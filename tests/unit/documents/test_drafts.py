@@ -89,10 +89,15 @@ def squeezed(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("language", "dates"),
-    [("ru", ("5 октября 2026", "20 ноября 2026")), ("kk", ("2026 ж. 5 қазан", "2026 ж. 20 қараша"))],
+    ("language", "dates", "written"),
+    [
+        ("ru", ("5 октября 2026", "20 ноября 2026", "6 октября 2026", "21 ноября 2026"), "Записано"),
+        ("kk", ("2026 ж. 5 қазан", "2026 ж. 20 қараша", "6 қазан 2026", "21 қараша 2026"), "Жазылған уақыты"),
+    ],
 )
-def test_a_statement_from_two_entries_holds_them_in_both_files(content: ContentStore, language, dates):
+def test_a_statement_from_two_entries_holds_them_in_both_files(content: ContentStore, language, dates, written):
+    """Each incident with when it happened and when it was written (the draft must not claim she wrote it on
+    the day)."""
     details = PersonalDetails(full_name=NAME, address=ADDRESS, phone=None, addressee=None)
     files = render_draft(content.documents(language), DocumentKind.POLICE_STATEMENT, entries(), details, TODAY)
 
@@ -102,6 +107,7 @@ def test_a_statement_from_two_entries_holds_them_in_both_files(content: ContentS
         assert FIRST_TEXT in text and SECOND_TEXT in text
         for date in dates:
             assert date in text, (date, text)
+        assert text.count(written) == 2
         assert PHOTO_HASH in squeezed(raw) and VOICE_HASH in squeezed(raw)
         assert text.index(FIRST_TEXT) < text.index(SECOND_TEXT)  # date order, not the order chosen
         assert "threat.ogg" not in text and "IMG_1.jpg" not in text  # file names she gave are not shown
