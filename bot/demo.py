@@ -1,4 +1,5 @@
 """`python -m bot demo`: chat with the real bot in a terminal, against the local fake Telegram server.
+`--tour` opens every section of the main menu, then the journal: one entry and a statement drafted from it.
 
 No token and no network: the simulator listens on 127.0.0.1, the bot polls it exactly as it would poll
 Telegram, and this module plays the person's phone — printing what her chat shows and pressing buttons.
@@ -164,6 +165,55 @@ async def _tour(user: SimUser, terminal: Terminal) -> None:
         terminal.say(f"> [{section}]")
         await user.press(section)
         await _show_replies(user, terminal)
+    await _statement_tour(user, terminal)
+
+
+async def _statement_tour(user: SimUser, terminal: Terminal) -> None:
+    """The journal, one short entry, and a statement drafted from it: choose the entry, then three taps (the
+    document, "leave all blank", "make") to the PDF and DOCX. Buttons are found by where they lead (their
+    callback data), so the tour works in every language."""
+    terminal.say("=== 📓 → 📝 → PDF ===")
+    terminal.say("> /journal")
+    await user.send_text("/journal")
+    await _show_replies(user, terminal)
+    taps = [
+        "1:j:mk:none",  # a journal without a PIN
+        "1:j:new",  # a new entry
+        "1:j:s:date:today",
+        *["1:j:s:time:skip", "1:j:s:place:skip", "1:j:s:what_happened:skip", "1:j:s:injuries:skip"],
+        *["1:j:s:witnesses:skip", "1:j:s:children:no", "1:j:s:police:skip", "1:j:s:medical:skip"],
+        "1:j:s:attachments:skip",
+        "1:j:r:save",
+        "1:j:m",  # the journal's menu
+        "1:j:st",  # draft a statement: what the drafts are, where to take them
+        "1:j:sc:0",  # choose entries
+        "1:j:sx:",  # the entry
+        "1:j:sk",  # next: the document
+        "1:j:sd:",  # tap 1: the first document
+        "1:j:sv:name:a",  # tap 2: leave all blank
+        "1:j:sm",  # tap 3: make PDF and DOCX
+    ]
+    for prefix in taps:
+        found = _button_with(user, prefix)
+        if found is None:
+            terminal.say(f"(no button {prefix} on the screen)")
+            return
+        message, text = found
+        await asyncio.sleep(TOUR_PAUSE)
+        terminal.say(f"> [{text}]")
+        await user.press(text, message=message)
+        await _show_replies(user, terminal, quiet=prefix.startswith(("1:j:s:", "1:j:new")))
+
+
+def _button_with(user: SimUser, prefix: str) -> tuple[SimMessage, str] | None:
+    """The newest button in her chat whose callback data starts with `prefix`."""
+    for message in reversed(user.messages):
+        if message.from_bot:
+            for row in message.buttons:
+                for button in row:
+                    if button.callback_data and button.callback_data.startswith(prefix):
+                        return message, button.text
+    return None
 
 
 async def _show_replies(user: SimUser, terminal: Terminal, quiet: bool = False) -> None:
@@ -270,6 +320,8 @@ class Terminal:
             edited = message.message_id in self.seen
             self.seen[message.message_id] = state
             self.say("")
+            if message.media == "document":
+                self.say(f"📎 {message.raw['document'].get('file_name', 'file')}")
             self.say(("(updated) " if edited else "") + self.format(message.html or message.text or ""))
         latest = next((m for m in reversed(messages) if m.from_bot and m.buttons), None)
         self.numbered_buttons = []

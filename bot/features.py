@@ -11,6 +11,6 @@ from __future__ import annotations
 from bot.content.registry import CORE_UI_KEYS, UiKeys
 from bot.danger.ui_keys import DANGER_UI_KEYS
 from bot.handoff.ui_keys import HANDOFF_UI_KEYS
-from bot.journal.ui_keys import JOURNAL_UI_KEYS
+from bot.journal.ui_keys import JOURNAL_UI_KEYS, STATEMENT_UI_KEYS
 
-UI_KEYS: UiKeys = {**CORE_UI_KEYS, **JOURNAL_UI_KEYS, **HANDOFF_UI_KEYS, **DANGER_UI_KEYS}
+UI_KEYS: UiKeys = {**CORE_UI_KEYS, **JOURNAL_UI_KEYS, **STATEMENT_UI_KEYS, **HANDOFF_UI_KEYS, **DANGER_UI_KEYS}

@@ -27,6 +27,9 @@ LIBRARY_CEILINGS = {
     "apscheduler": logging.WARNING,
     "aiohttp.access": logging.WARNING,
     "PIL": logging.INFO,  # at DEBUG Pillow logs every EXIF tag it reads, a photo's GPS position included
+    # fpdf2 warns of glyphs the font lacks by listing them: characters of her journal or of the name she typed
+    # for a statement draft (a name in a script DejaVu does not cover would be logged letter by letter).
+    "fpdf": logging.ERROR,
 }
 
 

@@ -124,6 +124,7 @@ async def _receive(
         allowed_updates=ALLOWED_UPDATES,
         max_connections=settings.webhook_max_connections,
         durable=services.database.durable,
+        checkpoint=services.database.checkpoint,
     )
     monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)
     try:

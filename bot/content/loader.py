@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.content.documents import DOCUMENTS_FOLDER, DocumentKind, DocumentTemplate
 from bot.content.model import (
     PLURAL_CATEGORIES,
     PUBLISHABLE,
@@ -185,11 +186,42 @@ def _load_language(folder: Path, language: str, problems: list[Problem], digest:
             _load_ui(loaded, pack, problems)
         else:
             _load_screens(loaded, path.name, pack, problems)
+    _load_documents(folder / DOCUMENTS_FOLDER, pack, problems, digest)
     if not (folder / UI_FILE).exists():
         problems.append(Problem(Location(display_path(folder / UI_FILE), 1), "the UI strings file is missing"))
     for stray in sorted(folder.glob("*.yml")):
         problems.append(Problem(Location(display_path(stray), 1), "rename this file to end in .yaml"))
     return pack
+
+
+def _load_documents(folder: Path, pack: LanguagePack, problems: list[Problem], digest: Any) -> None:
+    """content/<lang>/documents/<kind>.yaml: one draft's template per file, named after its kind."""
+    known = ", ".join(kind.value for kind in DocumentKind)
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        if path.suffix == ".yml":
+            problems.append(Problem(Location(display_path(path), 1), "rename this file to end in .yaml"))
+            continue
+        loaded = _read(path, problems, digest)
+        if loaded is None:
+            pack.complete = False
+            continue
+        if path.stem not in {kind.value for kind in DocumentKind}:
+            problems.append(
+                Problem(loaded.source.where(()), f'"{path.stem}" is not a kind of document the bot makes ({known})')
+            )
+            continue
+        kind = DocumentKind(path.stem)
+        origin = Origin(loaded.source, ())
+        pack.document_origins[kind] = origin
+        if not isinstance(loaded.data, dict):
+            problems.append(Problem(origin.where(), "a document template needs fields such as title: and text:"))
+            pack.invalid_documents.add(kind.value)
+            continue
+        try:
+            pack.documents[kind] = DocumentTemplate.model_validate(loaded.data)
+        except ValidationError as error:
+            problems.extend(_pydantic_problems(error, origin, f'document "{kind.value}"'))
+            pack.invalid_documents.add(kind.value)
 
 
 def _load_screens(loaded: LoadedYaml, file_name: str, pack: LanguagePack, problems: list[Problem]) -> None:

@@ -6,13 +6,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 from bot.content.problems import Location
 from bot.content.registry import LANGUAGES, SOURCE_LANGUAGE
 from bot.content.yaml_source import SourceMap
+
+if TYPE_CHECKING:
+    from bot.content.documents import DocumentKind, DocumentTemplate
 
 SCREEN_ID_PATTERN = r"^[a-z][a-z0-9_]{0,47}$"
 ScreenId = Annotated[str, StringConstraints(pattern=SCREEN_ID_PATTERN)]
@@ -244,6 +247,10 @@ class LanguagePack:
     screen_files: dict[str, str] = field(default_factory=dict)  # screen id -> file name (start.yaml)
     ui: dict[str, UiText] = field(default_factory=dict)
     ui_origins: dict[str, Origin] = field(default_factory=dict)
+    # content/<lang>/documents/<kind>.yaml: the drafts' templates (bot/content/documents.py)
+    documents: dict[DocumentKind, DocumentTemplate] = field(default_factory=dict)
+    document_origins: dict[DocumentKind, Origin] = field(default_factory=dict)  # also those with errors
+    invalid_documents: set[str] = field(default_factory=set)  # file stems with errors already reported
 
 
 @dataclass

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.content.documents import DocumentTemplates
 from bot.content.i18n import Localizer
 from bot.content.model import ContentTree
 from bot.content.problems import ContentError, Problem
@@ -43,6 +44,7 @@ class ContentStore:
         self._rendered: dict[tuple[str, str, frozenset[str]], ScreenView] = {}
         self._sources: dict[tuple[str, str], ScreenView] = {}  # the full list of a screen's sources
         self._ui: dict[str, Localizer] = {}  # parsing a Babel locale each time cost more than the lookup
+        self._documents: dict[str, DocumentTemplates] = {}
 
     @classmethod
     def load(cls, content_dir: Path, ui_keys: UiKeys, today: dt.date | None = None) -> ContentStore:
@@ -59,6 +61,7 @@ class ContentStore:
         self._rendered = {}
         self._sources = {}
         self._ui = {}
+        self._documents = {}
         return self.warnings
 
     def checklist_items(self) -> list[tuple[str, str]]:
@@ -93,6 +96,14 @@ class ContentStore:
         self, language: str, screen_ids: Sequence[str], view_id: str, back: ButtonView
     ) -> ScreenView:
         return render_parts_sources(self.tree, language, screen_ids, view_id, back)
+
+    def documents(self, language: str) -> DocumentTemplates:
+        """The document templates of a language (content/<lang>/documents/), swapped with the rest on reload."""
+        found = self._documents.get(language)
+        if found is None:
+            pack = self.tree.packs[language]
+            found = self._documents[language] = DocumentTemplates(language, pack.documents, self.ui(language))
+        return found
 
     def ui(self, language: str) -> Localizer:
         found = self._ui.get(language)

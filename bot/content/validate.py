@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import callbacks
+from bot.content.documents import check_documents, cited_sources, release_reviews
 from bot.content.i18n import plural_categories
 from bot.content.loader import load_content
 from bot.content.markup import placeholders_in
@@ -59,6 +60,7 @@ def check_content(
     problems.extend(check_tree(tree, today, ui_keys))
     if release is not None:
         problems.extend(_release_reviews(tree, today, release))
+        problems.extend(release_reviews(tree, today, release.max_review_age_days))
     return tree, sorted(set(problems), key=lambda problem: (problem.location, problem.message))
 
 
@@ -108,6 +110,7 @@ def check_tree(tree: ContentTree, today: dt.date, ui_keys: UiKeys) -> list[Probl
     ]  # fmt: skip
     problems += _ui_strings(tree, ui_keys)
     problems += _unused_values(tree)
+    problems += check_documents(tree, today, lambda text, where: _unknown_phones(tree, text, where))
     problems += _source_list(tree, today)
     return problems
 
@@ -284,15 +287,18 @@ def _source_list(tree: ContentTree, today: dt.date) -> list[Problem]:
             problems += _unknown_phones(tree, text, _at(entry))
         if source.first_day > today:
             problems.append(Problem(origin.where("date"), f"the date {source.date} is in the future"))
-    complete = all(pack.complete and not pack.invalid_screens for pack in tree.packs.values())
+    complete = all(
+        pack.complete and not pack.invalid_screens and not pack.invalid_documents for pack in tree.packs.values()
+    )
     if not complete:
         return problems  # citations inside unreadable screens are unknown; the editor fixes those first
     cited = {ref.id for pack in tree.packs.values() for screen in pack.screens.values() for ref in screen.sources}
+    cited |= cited_sources(tree)  # the drafts' templates cite sources too
     problems += [
         Problem(
             origin.where(),
-            f'source "{source_id}" is not cited by any screen: cite it (sources: [{source_id}]) or remove it, so '
-            "the list holds only what the bot relies on",
+            f'source "{source_id}" is not cited by any screen or document: cite it (sources: [{source_id}]) or remove '
+            "it, so the list holds only what the bot relies on",
         )
         for source_id, origin in tree.source_origins.items()
         if source_id not in cited

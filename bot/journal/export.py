@@ -104,7 +104,7 @@ Block = Title | Heading | SubHeading | Paragraph | Field | Photo | ChainTable
 def blocks(data: ExportData, ui: Localizer) -> list[Block]:
     records = list(data.records)
     numbers = {record.entry_id: record.number for record in records}
-    entries = sorted((record for record in records if record.fields is not None), key=_date_order)
+    entries = sorted((record for record in records if record.fields is not None), key=date_order)
     out: list[Block] = [
         Title(ui.text("journal_export_title")),
         Paragraph(ui.text("journal_export_intro", date=data.exported_at)),
@@ -174,11 +174,8 @@ def _chain_rows(records: list[Entry], ui: Localizer) -> list[tuple[str, str, str
 def _entry_blocks(entry: Entry, numbers: dict[str, int], ui: Localizer) -> list[Block]:
     fields = entry.fields
     assert fields is not None
-    when = ui.date(fields.occurred_on)
-    if fields.occurred_time:
-        when += ", " + format_time(fields.occurred_time, format="short", locale=ui.locale)
     out: list[Block] = [
-        SubHeading(f"{ui.text('journal_record_number', number=entry.number)} · {when}"),
+        SubHeading(entry_title(entry, ui)),
         Paragraph(_written(entry, ui), note=True),
     ]
     if entry.corrects:
@@ -188,7 +185,7 @@ def _entry_blocks(entry: Entry, numbers: dict[str, int], ui: Localizer) -> list[
     if entry.corrected_by and entry.corrected_by in numbers:
         out.append(Paragraph(ui.text("journal_record_corrected_by", number=numbers[entry.corrected_by]), note=True))
     for name, key in FIELD_KEYS:
-        out.append(Field(ui.text(key), _value(getattr(fields, name), ui)))
+        out.append(Field(ui.text(key), field_value(getattr(fields, name), ui)))
     label = ui.text("journal_field_attachments")
     if not entry.attachments:
         out.append(Field(label, ui.text("journal_value_missing")))
@@ -202,12 +199,22 @@ def _entry_blocks(entry: Entry, numbers: dict[str, int], ui: Localizer) -> list[
     return out
 
 
+def entry_title(entry: Entry, ui: Localizer) -> str:
+    """ "Record #3 · 12 November 2026, 21:30": how the export and the statement drafts head an entry."""
+    assert entry.fields is not None
+    when = ui.date(entry.fields.occurred_on)
+    if entry.fields.occurred_time:
+        when += ", " + format_time(entry.fields.occurred_time, format="short", locale=ui.locale)
+    return f"{ui.text('journal_record_number', number=entry.number)} · {when}"
+
+
 def _written(record: Entry, ui: Localizer) -> str:
     assert record.created_at is not None
     return ui.text("journal_record_written", datetime=record.created_at)
 
 
-def _value(value: object, ui: Localizer) -> str:
+def field_value(value: object, ui: Localizer) -> str:
+    """A field as the export and the drafts show it: "not stated" when empty, dates and choices in her language."""
     if value is None:
         return ui.text("journal_value_missing")
     if isinstance(value, ChildrenPresent):
@@ -226,7 +233,7 @@ def _attachment_line(attachment: Attachment, ui: Localizer) -> str:
     return f"{name} · {kind} · {size} · SHA-256: {attachment.sha256}"
 
 
-def _date_order(record: Entry) -> tuple[dt.date, dt.time, int]:
+def date_order(record: Entry) -> tuple[dt.date, dt.time, int]:
     assert record.fields is not None
     return record.fields.occurred_on, record.fields.occurred_time or dt.time.min, record.number
 

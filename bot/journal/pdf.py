@@ -33,7 +33,9 @@ from bot.journal.model import Attachment
 log = logging.getLogger(__name__)
 
 
-class _Document(FPDF):
+class A4Document(FPDF):
+    """A4 with the bundled fonts and a page-number footer: the journal export's page, shared by the drafts."""
+
     def __init__(self, ui: Localizer) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._ui = ui
@@ -52,7 +54,7 @@ class _Document(FPDF):
 
 
 def render_pdf(data: ExportData, ui: Localizer) -> bytes:
-    pdf = _Document(ui)
+    pdf = A4Document(ui)
     pdf.set_title(ui.text("journal_export_title"))
     pdf.set_lang(ui.language)
     pdf.set_creation_date(data.exported_at)
@@ -62,7 +64,7 @@ def render_pdf(data: ExportData, ui: Localizer) -> bytes:
     return bytes(pdf.output())
 
 
-def _render(pdf: _Document, block: Block, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
+def _render(pdf: A4Document, block: Block, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
     if isinstance(block, Title):
         pdf.set_font(FONT, "B", 16)
         pdf.multi_cell(0, 8, block.text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -109,7 +111,7 @@ def _render(pdf: _Document, block: Block, load_image: Callable[[Attachment], byt
         pdf.ln(2)
 
 
-def _photo(pdf: _Document, block: Photo, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
+def _photo(pdf: A4Document, block: Photo, load_image: Callable[[Attachment], bytes | None], ui: Localizer) -> None:
     prepared = _prepare_image(load_image(block.attachment))
     pdf.set_font(FONT, "", 8.5)
     if prepared is None:

@@ -9,6 +9,7 @@ Opening the journal
     create(user_key, pin=None)                 first use; with a PIN, warn first: a forgotten PIN is final
     unlock(user_key, pin=None)                 raises PinRequired, WrongPin(tries_left), LockedOut(until)
     require_open(user_key)                     raises JournalLocked unless the key is in memory (and uses it)
+    is_open(user_key) -> bool                  is the key in memory (not a use)
     lock(user_key)                             forget the key now (Exit, or "lock" in the menu)
     forget_idle_keys() -> int                  forget every key left idle too long (a periodic job)
     set_pin / change_pin / remove_pin          rewrap the key only; change/remove need the current PIN
@@ -215,6 +216,10 @@ class JournalService:
         """For what only an open journal offers (its PIN menu, "delete everything" from the menu): raises
         JournalLocked otherwise. Counts as a use: the idle timer restarts."""
         self.keys.aead(user_key)
+
+    def is_open(self, user_key: str) -> bool:
+        """Whether her key is in memory now; unlike require_open, not a use (the idle timer goes on)."""
+        return self.keys.is_unlocked(user_key)
 
     def lock(self, user_key: str) -> None:
         self.keys.lock(user_key)

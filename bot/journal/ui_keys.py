@@ -186,3 +186,45 @@ STEP_PROMPT_KEYS: dict[Step, str] = {step: f"journal_prompt_{step.value}" for st
 
 assert set(INPUT_ERROR_KEYS.values()) <= set(JOURNAL_UI_KEYS)
 assert set(STEP_PROMPT_KEYS.values()) <= set(JOURNAL_UI_KEYS)
+
+# A statement drafted from the journal (content/<lang>/ui_statement.yaml): the Telegram flow's buttons, prompts
+# and notices. What is inside the drafts is the document templates' (content/<lang>/documents/).
+# The details she may type, by their names in the flow (bot.telegram.journal.flow.Detail).
+STATEMENT_DETAILS = ("name", "address", "phone", "to")
+STATEMENT_UI_KEYS: dict[str, frozenset[str]] = {
+    "journal_button_statement": _NONE,
+    "statement_title": _NONE,
+    "statement_intro": _NONE,  # drafts to read before signing, where to take each, keep a copy, blanks allowed
+    "statement_button_choose": _NONE,
+    "statement_choose_title": _NONE,
+    "statement_chosen_count": frozenset({"count"}),
+    "statement_choose_at_least_one": _NONE,
+    "statement_button_next": _NONE,
+    "statement_no_entries": _NONE,
+    "statement_kinds_title": _NONE,
+    "statement_prompt_counter": frozenset({"number", "count"}),
+    "statement_prompt_how": _NONE,
+    **{f"statement_prompt_{detail}": _NONE for detail in STATEMENT_DETAILS},
+    **{f"statement_detail_{detail}": _NONE for detail in STATEMENT_DETAILS},
+    "statement_button_blank": _NONE,
+    "statement_button_default": _NONE,
+    "statement_button_all_blank": _NONE,
+    "statement_noted": _NONE,
+    "statement_error_too_long": frozenset({"limit"}),
+    "statement_error_empty": _NONE,
+    "statement_error_text_only": _NONE,
+    "statement_ready_title": _NONE,
+    "statement_ready_document": frozenset({"document"}),
+    "statement_ready_entries": frozenset({"count"}),
+    "statement_value_typed": _NONE,
+    "statement_value_blank": _NONE,
+    "statement_value_default": _NONE,
+    "statement_ready_note": _NONE,
+    "statement_button_make": _NONE,
+    "statement_button_change": frozenset({"detail"}),
+    "statement_button_documents": _NONE,
+    "statement_file_caption": frozenset({"duration"}),
+    "statement_sent": frozenset({"duration"}),
+    "statement_gone": _NONE,
+    "statement_button_again": _NONE,
+}

@@ -39,6 +39,9 @@ class BotData:
         self.flood = FloodGuard()
         self.metrics = Metrics()  # a registry of its own per application
         self.http: tuple[BaseRequest, ...] = ()  # the real application's HTTP request objects, closed at the end
+        # Webhook mode only (None otherwise): ids of updates that may carry a statement's detail, whose inbox
+        # row is followed by a WAL checkpoint once deleted (bot.telegram.webhook).
+        self.scrub_updates: set[int] | None = None
 
     def attach(self, services: Services, settings: Settings, desks: Desks) -> None:
         self._services, self._settings, self._desks = services, settings, desks
@@ -63,8 +66,10 @@ class BotData:
 
 
 class ChatData:
-    """One chat's state in memory. Nothing she writes is kept here — only where she is in a flow (and, while
-    she takes the danger check, her yes / no / skip to each question, dropped when she leaves it)."""
+    """One chat's state in memory, never persisted (the application has no PTB persistence). Nothing she
+    writes is kept here — only where she is in a flow; while she takes the danger check, her yes / no / skip to
+    each question; and while she puts a statement draft together, the details she typed for it
+    (`journal.statement`), dropped once the files are made or the flow ends."""
 
     def __init__(self) -> None:
         self.journal: Flow | None = None

@@ -178,6 +178,7 @@ async def auto_wipe(context: Context) -> None:
     for chat_id in await safety.due_chats():
         await wipe_chat(context.bot, context.bot_data.services, chat_id)
         danger.drop(context.application.chat_data, chat_id)  # a danger check's answers go with the chat
+        journal.drop_statement(context.application.chat_data, chat_id)  # and a statement's details
     for chat_id, message_id in await safety.due_deletions():  # an export's time in her chat is up
         try:
             await context.bot.delete_message(chat_id, message_id)
@@ -188,6 +189,7 @@ async def auto_wipe(context: Context) -> None:
             log.info("timed deletion not possible error=%s", type(error).__name__)
         await safety.deletion_done(chat_id, message_id)
     context.bot_data.services.journal.forget_idle_keys()
+    journal.drop_closed_statements(context.application.chat_data, context.bot_data.services)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -9,7 +9,8 @@ chats side by side. Telegram itself sends a chat's next update only after the pr
 handing updates over in the order they are committed keeps each chat's order. Once handled, an update is
 deleted from the inbox; one Telegram posts again after that (its 200 was lost) is answered 200 and not
 handled twice. At start, what a crash left in the inbox is begun first, in update_id order, before the
-server listens.
+server listens. After an update the journal marked (`bot_data.scrub_updates`: a detail typed for a statement
+draft) the write-ahead log is checkpointed too, so not even its sealed body stays in the -wal file.
 
 The bot listens on plain HTTP (BOT_WEBHOOK_LISTEN, loopback by default); a TLS reverse proxy in front of it
 serves the public https URL and forwards only its path here. Honest limit: a crash after an update was
@@ -63,8 +64,11 @@ class Webhook:
         allowed_updates: list[str],
         max_connections: int,
         durable: Callable[[], Awaitable[None]] | None = None,
+        checkpoint: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._application = application
+        self._checkpoint = checkpoint
+        application.bot_data.scrub_updates = set()  # the journal marks updates that may carry her details
         self._inbox = inbox
         self._url, self._path = url, path
         self._secret = secret.encode("ascii")
@@ -127,6 +131,23 @@ class Webhook:
             await self._inbox.done(update_id)
         except (sqlite3.Error, OSError) as error:  # left in the inbox: handled again at the next start
             log.error("handled update left in the inbox update_id=%d error=%s", update_id, type(error).__name__)
+            return
+        scrub = self._application.bot_data.scrub_updates
+        if scrub is not None and update_id in scrub:
+            scrub.discard(update_id)
+            await self._scrub()
+
+    async def _scrub(self) -> None:
+        """An update that may carry a statement's detail (her name, her address) was handled: its inbox row is
+        deleted and overwritten, but the row's earlier pages, sealed, stay in the write-ahead log until a
+        checkpoint copies the log into the database and empties it. Done now, not at SQLite's next automatic
+        checkpoint, so that a copy of the data folder taken after she made her draft holds nothing of it."""
+        if self._checkpoint is None:
+            return
+        try:
+            await self._checkpoint()
+        except (sqlite3.Error, OSError) as error:  # SQLite's own checkpoints will get there later
+            log.warning("checkpoint after a private update failed error=%s", type(error).__name__)
 
     # ----------------------------------------------------------------------------------- the inbox
 

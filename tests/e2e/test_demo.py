@@ -72,6 +72,12 @@ def test_demo_tour_walks_through_every_section(tmp_path):
         assert f"=== {section} ===" in out
     assert "(the bot did not answer in time)" not in out
     assert out.count("✖ Шығу") >= 8  # Exit on every screen shown
+    # Then journal → statement → PDF: the entry chosen, three taps to both files.
+    after_choosing = out.split("> [Әрі қарай: құжат »]", 1)[1]
+    taps = [line for line in after_choosing.splitlines() if line.startswith("> [")]
+    assert taps == ["> [Полицияға арыз]", "> [Барлығын бос қалдыру »]", "> [📄 PDF және DOCX жасау]"]
+    assert "📎 draft-" in after_choosing and ".pdf" in after_choosing and ".docx" in after_choosing
+    assert "(no button" not in out
 
 
 def test_demo_shows_both_sides_of_a_case(tmp_path):

@@ -124,6 +124,31 @@ handoff_unavailable:
 """
 
 
+# One draft's template (content/<lang>/documents/<kind>.yaml), written for every kind; the English copies end
+# with their translation line (after `checked:`, so that line numbers are the same in every language).
+DOCUMENT = """\
+kind: legal
+title: "Statement {lang}"
+addressee: "To the head of ____"
+header:
+  - "{addressee}"
+  - "From {full_name}"
+heading: "STATEMENT"
+text:
+  - "What happened {lang}:"
+  - "{incidents}"
+  - |
+    Files:
+    {attachments}
+footer:
+  - "{today} / {full_name}"
+sources:
+  - egov
+checked: 2026-01-10
+"""
+TRANSLATION_LINE = 'translation: "A translation for reading; file the Russian or Kazakh one"\n'
+
+
 def _danger_screens() -> str:
     """The screens the code opens by name for the safety plan and the danger check, as short info screens (the
     result's parts are ways in of their own; the safety plan and the check's first screen are reached from
@@ -174,6 +199,11 @@ def write_tree(root: Path) -> Path:
         (folder / "ui_other.yaml").write_text(_other_ui_strings(), encoding="utf-8")
         (folder / "handoff.yaml").write_text(HANDOFF_SCREENS.replace("{lang}", language), encoding="utf-8")
         (folder / "danger.yaml").write_text(_danger_screens().replace("{lang}", language), encoding="utf-8")
+        documents = folder / "documents"
+        documents.mkdir(exist_ok=True)
+        for kind in ("police_statement", "prosecutor_complaint", "protective_order"):
+            text = DOCUMENT.replace("{lang}", language) + (TRANSLATION_LINE if language == "en" else "")
+            (documents / f"{kind}.yaml").write_text(text, encoding="utf-8")
     return root
 
 

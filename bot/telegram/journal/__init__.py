@@ -18,6 +18,8 @@ The package
     pin.py        opening the journal and the PIN dialog; `guarded`, which asks for the PIN when needed
     entry.py      the guided entry: prompts, answers, files, review, save, cancel
     records.py    the menu, the list, one entry, deleting, exporting
+    safety_plan.py  her own safety plan
+    statement.py  a statement drafted from chosen entries: PDF and DOCX; her details in memory only
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -34,20 +36,25 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler, filt
 
 from bot.content import callbacks as content_callbacks
 from bot.content.registry import EMERGENCY_SCREEN, EXIT_ACTION, FORGET_ACTION, MENU_SCREEN
-from bot.telegram.context import BotApplication, Context
+from bot.telegram.context import BotApplication, ChatData, Context
 from bot.telegram.groups import Group
 from bot.telegram.journal import callbacks as cb
-from bot.telegram.journal import entry, pin, records, safety_plan, screens
+from bot.telegram.journal import entry, pin, records, safety_plan, screens, statement
 from bot.telegram.journal.flow import PIN_STATES, AfterUnlock, Awaiting, Flow
 from bot.telegram.journal.pin import guarded as _guarded
 from bot.telegram.journal.turn import Turn, turn_of
 from bot.telegram.views import DELETE_BATCH, answer_query
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 __all__ = [
     "Flow",
     "Turn",
     "button",
     "cancel_command",
+    "drop_closed_statements",
+    "drop_statement",
     "observe",
     "open_button",
     "open_command",
@@ -158,6 +165,10 @@ async def take_message(update: Update, context: Context) -> bool:
         await pin.take_pin(turn, message)
     elif flow.awaiting is Awaiting.PLAN:
         await _guarded(turn, lambda: safety_plan.take_answer(turn, message))
+    elif flow.awaiting is Awaiting.STATEMENT:
+        _scrub_after(context, update)
+        await statement.delete_typed(turn, message)
+        await _guarded(turn, lambda: statement.take_detail(turn, message))
     else:
         await turn.track(message.message_id)
         await _guarded(turn, lambda: entry.take_message(turn, message))
@@ -179,6 +190,7 @@ async def _interrupted(update: Update, context: Context) -> bool:
         state = await svc.users.get(svc.pseudonyms.user_key(user.id))
         if state is None or state.journal_waiting_since is None:
             return False
+    _scrub_after(context, update)  # it may be a detail for a statement, typed before the restart
     with contextlib.suppress(TelegramError):
         await message.delete()
     turn = await turn_of(update, context)
@@ -187,6 +199,35 @@ async def _interrupted(update: Update, context: Context) -> bool:
         await turn.show(screens.interrupted(turn.ui), edit=False)
     log.info("journal input after a restart deleted user=%s", svc.pseudonyms.for_log(user.id))
     return True
+
+
+def _scrub_after(context: Context, update: Update) -> None:
+    """Webhook mode keeps each update's body, sealed, in update_inbox until it is handled; the row is then
+    deleted (secure_delete) but its pages stay in the write-ahead log until a checkpoint. For an update that
+    may carry a statement's detail the WAL is checkpointed as soon as its row is gone (bot.telegram.webhook)."""
+    if context.bot_data.scrub_updates is not None:
+        context.bot_data.scrub_updates.add(update.update_id)
+
+
+def drop_statement(chat_data: Mapping[int, ChatData], chat_id: int) -> None:
+    """The chat was wiped: a statement's details go with it."""
+    found = chat_data.get(chat_id)
+    if found is not None:
+        statement.drop(found.journal)
+
+
+def drop_closed_statements(chat_data: Mapping[int, ChatData], services: Services) -> int:
+    """After idle journal keys were forgotten: the details of a statement whose journal closed go too, without
+    waiting for her next tap. Returns how many."""
+    dropped = 0
+    for chat_id, data in chat_data.items():
+        flow = data.journal
+        if flow is None or flow.statement is None:
+            continue
+        if not services.journal.is_open(services.pseudonyms.user_key(chat_id)):  # a private chat's id is hers
+            statement.drop(flow)
+            dropped += 1
+    return dropped
 
 
 async def remember_waiting(update: Update, context: Context) -> None:
@@ -235,6 +276,8 @@ async def observe(update: Update, context: Context) -> None:
         flow.interrupted = False  # she chose where to go: her next text is handled as usual
     if data == EMERGENCY_DATA and pressed is not None:
         await services.safety.untrack_flow(chat.id, [pressed.message_id])  # the prompt became the numbers: they stay
+        if flow.statement is not None and flow.statement.prompt_id == pressed.message_id:
+            flow.statement.prompt_id = None  # and the statement's next question comes as a new message
     elsewhere = data is not None and not cb.is_journal(data) and data not in (cb.OPEN, EMERGENCY_DATA)
     if elsewhere or (command is not None and command not in KEEP_FLOW_COMMANDS):
         flow.pause()
@@ -331,3 +374,21 @@ async def _route(turn: Turn, pressed: cb.JournalData) -> None:
             await safety_plan.open_plan(turn, suggested)
         case cb.PlanEdit(step=step, clear=clear):
             await safety_plan.edit_step(turn, step, clear=clear)
+        case cb.StatementStart():
+            await statement.start(turn)
+        case cb.StatementEntries(page=page):
+            await statement.show_entries(turn, page)
+        case cb.StatementToggle(entry_id=entry_id, page=page):
+            await statement.toggle(turn, entry_id, page)
+        case cb.StatementKinds():
+            await statement.show_kinds(turn)
+        case cb.StatementKind(kind=kind):
+            await statement.choose_kind(turn, kind)
+        case cb.StatementValue(detail=detail, choice=choice):
+            await statement.value_button(turn, detail, choice)
+        case cb.StatementAsk(detail=detail):
+            await statement.ask(turn, detail)
+        case cb.StatementReady():
+            await statement.show_ready(turn)
+        case cb.StatementMake():
+            await statement.make(turn)

@@ -15,6 +15,11 @@ strings must never change:
     pin:set|chg|rm         the PIN                   lock  forgot           lock now / forgotten PIN
     plan[:<digits>]        her own safety plan (the  pe:<step>[:x]          write / clear one step of it
                            steps suggested first)
+    st                     a statement draft: what   sc:<page>              choose entries (a page of them)
+                           it is, where to take it   sx:<id>:<page>         choose / unchoose one entry
+    sk                     the documents to choose   sd:<kind>              this document
+    sv:<detail>:<b|d|a>    leave a detail blank, use the default addressee, leave all the rest blank
+    sg:<detail>            type (again) one detail   sr  sm                 the ready screen / make the files
 
 Parsing is as lenient as the buttons always were, so an old or odd button still leads somewhere kind: parts
 beyond the known ones are ignored, an id that is not 32 hex digits becomes "-" (it matches no record: "not
@@ -30,9 +35,11 @@ from enum import StrEnum
 from typing import ClassVar, Self, TypeVar
 
 from bot.content import callbacks
+from bot.content.documents import DocumentKind
 from bot.content.registry import JOURNAL_ACTION, JOURNAL_EXPORT_ACTION, JOURNAL_PLAN_ACTION
 from bot.journal.model import Step
 from bot.journal.plan import PLAN_STEPS, PlanStep
+from bot.telegram.journal.flow import Detail
 
 PREFIX = "1:j:"
 PATTERN = f"^{re.escape(PREFIX)}"  # every journal button, for the CallbackQueryHandler
@@ -227,8 +234,7 @@ class ListEntries(JournalData):
 
     @classmethod
     def from_parts(cls, parts: list[str]) -> Self:
-        page = parts[1] if len(parts) > 1 else ""
-        return cls(parts[:1] == ["d"], int(page) if page.isdigit() and len(page) <= MAX_PAGE_DIGITS else 0)
+        return cls(parts[:1] == ["d"], _page(parts[1] if len(parts) > 1 else ""))
 
 
 @dataclass(frozen=True)
@@ -330,11 +336,120 @@ class PlanEdit(JournalData):
         return cls(_enum(PlanStep, parts[0] if parts else ""), parts[1:2] == ["x"])
 
 
+# ---------------------------------------------------------------------------------- a statement draft
+
+
+class DetailChoice(StrEnum):
+    BLANK = "b"  # she writes it by hand on paper
+    DEFAULT = "d"  # the template's own addressee line
+    ALL_BLANK = "a"  # this and every detail after it: by hand
+
+
+@dataclass(frozen=True)
+class StatementStart(JournalData):
+    """What a statement draft is, where to take it; then choosing entries."""
+
+    verb = "st"
+
+
+@dataclass(frozen=True)
+class StatementEntries(JournalData):
+    verb = "sc"
+    page: int = 0
+
+    def parts(self) -> tuple[str, ...]:
+        return (str(self.page),)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        return cls(_page(parts[0] if parts else ""))
+
+
+@dataclass(frozen=True)
+class StatementToggle(JournalData):
+    """Choose or unchoose one entry; the page it was on is shown again."""
+
+    verb = "sx"
+    entry_id: str
+    page: int = 0
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.entry_id, str(self.page))
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        return cls(record_id(parts[0] if parts else ""), _page(parts[1] if len(parts) > 1 else ""))
+
+
+@dataclass(frozen=True)
+class StatementKinds(JournalData):
+    """The entries are chosen: which document."""
+
+    verb = "sk"
+
+
+@dataclass(frozen=True)
+class StatementKind(JournalData):
+    verb = "sd"
+    kind: DocumentKind | None  # None: an unknown kind (an old button): the documents are shown again
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.kind.value if self.kind else "-",)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        return cls(_enum(DocumentKind, parts[0] if parts else ""))
+
+
+@dataclass(frozen=True)
+class StatementValue(JournalData):
+    """A detail's button: leave it blank, the default addressee, or leave all the rest blank."""
+
+    verb = "sv"
+    detail: Detail | None
+    choice: DetailChoice | None
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.detail.value if self.detail else "-", self.choice.value if self.choice else "-")
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        detail, choice = [*parts, "", ""][:2]
+        return cls(_enum(Detail, detail), _enum(DetailChoice, choice))
+
+
+@dataclass(frozen=True)
+class StatementAsk(JournalData):
+    """Type (or type again) one detail, from the ready screen."""
+
+    verb = "sg"
+    detail: Detail | None
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.detail.value if self.detail else "-",)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        return cls(_enum(Detail, parts[0] if parts else ""))
+
+
+@dataclass(frozen=True)
+class StatementReady(JournalData):
+    verb = "sr"
+
+
+@dataclass(frozen=True)
+class StatementMake(JournalData):
+    verb = "sm"
+
+
 _ALL_KINDS: tuple[type[JournalData], ...] = (
     Menu, Create, Pin, Lock, Forgot,
     NewEntry, Continue, StepButton, Review, GoTo, RemoveFile,
     ListEntries, ShowEntry, AskDelete, DeleteOne, Correct, ExportPdf, ExportText, AskDeleteAll, DeleteAll,
     Plan, PlanEdit,
+    StatementStart, StatementEntries, StatementToggle, StatementKinds, StatementKind, StatementValue, StatementAsk,
+    StatementReady, StatementMake,
 )  # fmt: skip
 KINDS: dict[str, type[JournalData]] = {kind.verb: kind for kind in _ALL_KINDS}
 assert len(KINDS) == len(_ALL_KINDS), "two kinds of journal button share a verb"
@@ -347,6 +462,10 @@ def parse(data: str) -> JournalData | None:
     verb, *parts = data[len(PREFIX) :].split(":")
     kind = KINDS.get(verb)
     return kind.from_parts(parts) if kind is not None else None
+
+
+def _page(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) <= MAX_PAGE_DIGITS else 0
 
 
 def _enum(kind: type[_Enum], value: str) -> _Enum | None:

@@ -72,6 +72,14 @@ async def export(turn: Turn, *, pdf: bool) -> None:
     minutes = turn.context.bot_data.settings.journal_export_delete_minutes
     name = f"notes-{journal.today():%Y%m%d}.{'pdf' if pdf else 'txt'}"  # neutral: no name, no subject
     caption = ui.text("journal_export_sent", duration=ui.plural("duration_minutes", minutes))
+    await send_protected(turn, data, name, caption)
+    log.info("journal exported format=%s", "pdf" if pdf else "text")
+
+
+async def send_protected(turn: Turn, data: bytes, name: str, caption: str) -> None:
+    """A file of her journal in her chat: protected from forwarding, silent as her settings say, under a
+    neutral name, and deleted after `journal_export_delete_minutes` (the export, the statement drafts)."""
+    minutes = turn.context.bot_data.settings.journal_export_delete_minutes
     discreet = (await turn.services.safety.settings(turn.chat_id)).discreet
     sent = await turn.context.bot.send_document(
         turn.chat_id,
@@ -86,4 +94,3 @@ async def export(turn: Turn, *, pdf: bool) -> None:
     await turn.services.safety.record(turn.chat_id, [sent.message_id], int(sent.date.timestamp()))
     # In the database, not in memory: a restart must not leave her journal in the chat.
     await turn.services.safety.delete_later(turn.chat_id, sent.message_id, minutes * 60)
-    log.info("journal exported format=%s", "pdf" if pdf else "text")

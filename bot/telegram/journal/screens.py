@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.content import callbacks as content_callbacks
+from bot.content.documents import DocumentKind
 from bot.content.i18n import Localizer
 from bot.content.registry import DANGER_CHECK_SCREEN
 from bot.content.render import ButtonView, ScreenView
@@ -33,7 +34,7 @@ from bot.journal.model import (
 from bot.journal.plan import PLAN_STEPS, PlanStep, SafetyPlan
 from bot.journal.ui_keys import INPUT_ERROR_KEYS, STEP_PROMPT_KEYS
 from bot.telegram.journal import callbacks as cb
-from bot.telegram.journal.flow import Awaiting, PinPurpose
+from bot.telegram.journal.flow import DETAILS, Awaiting, Detail, PinPurpose
 from bot.telegram.views import escape, navigation_row, shorten
 
 PAGE_SIZE = 8
@@ -171,6 +172,7 @@ def menu(
         rows.append([button(ui, "journal_button_export_pdf", cb.ExportPdf()),
                      button(ui, "journal_button_export_text", cb.ExportText())])  # fmt: skip
     if count:
+        rows.append([button(ui, "journal_button_statement", cb.StatementStart())])
         rows.append([button(ui, "journal_button_delete_one", cb.ListEntries(delete=True))])
     rows.append([button(ui, "journal_button_plan", cb.Plan())])
     rows.append([button(ui, "journal_button_delete_all", cb.AskDeleteAll())])
@@ -489,6 +491,129 @@ def plan_prompt(ui: Localizer, step: PlanStep, current: str | None, error: str |
     rows.append([button(ui, "journal_plan_button_back", cb.Plan())])
     rows.append(navigation_row(ui))
     return view("journal_plan_step", ui, "\n\n".join(parts), rows)
+
+
+# ---------------------------------------------------------------------------------- a statement draft
+# Nothing she typed for it is ever shown: the ready screen says only "typed" or "blank" for each detail.
+
+
+def statement_intro(ui: Localizer) -> ScreenView:
+    """What the drafts are, where to take each, keep a copy, the details may be left blank."""
+    text = f"<b>{escape(ui.text('statement_title'))}</b>\n\n{escape(ui.text('statement_intro'))}"
+    rows = [
+        [button(ui, "statement_button_choose", cb.StatementEntries())],
+        [button(ui, "journal_button_journal", cb.Menu())],
+        navigation_row(ui),
+    ]
+    return view("statement_intro", ui, text, rows)
+
+
+def statement_entries(
+    ui: Localizer, entries: list[Entry], chosen: tuple[str, ...], page: int, notice: str | None = None
+) -> ScreenView:
+    """Her entries, newest first, a page at a time, each a button that chooses or unchooses it."""
+    if not entries:
+        rows = [[button(ui, "journal_button_journal", cb.Menu())], navigation_row(ui)]
+        return view("statement_entries", ui, escape(ui.text("statement_no_entries")), rows)
+    newest_first = entries[::-1]
+    pages = -(-len(newest_first) // PAGE_SIZE)
+    page = min(page, pages - 1)
+    rows = [
+        [ButtonView(("☑ " if item.entry_id in chosen else "☐ ") + entry_label(ui, item),
+                    cb.StatementToggle(item.entry_id, page).data)]
+        for item in newest_first[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]  # fmt: skip
+    paging = []
+    if page + 1 < pages:  # newest first: the next page holds earlier entries
+        paging.append(button(ui, "journal_button_previous_page", cb.StatementEntries(page + 1)))
+    if page > 0:
+        paging.append(button(ui, "journal_button_next_page", cb.StatementEntries(page - 1)))
+    if paging:
+        rows.append(paging)
+    rows.append([button(ui, "statement_button_next", cb.StatementKinds())])
+    rows.append([button(ui, "journal_button_journal", cb.Menu())])
+    rows.append(navigation_row(ui, menu=False))
+    count = sum(1 for item in entries if item.entry_id in chosen)
+    lines = [escape(ui.text("statement_choose_title")), escape(ui.plural("statement_chosen_count", count))]
+    if notice:
+        lines.insert(0, f"<b>{escape(notice)}</b>")
+    return view("statement_entries", ui, "\n\n".join(lines), rows)
+
+
+def statement_kinds(ui: Localizer, kinds: list[tuple[DocumentKind, str]]) -> ScreenView:
+    """The documents (kind and its title in her language), in the order the content gives."""
+    rows = [[ButtonView(title, cb.StatementKind(kind).data)] for kind, title in kinds]
+    rows.append([button(ui, "journal_button_entries", cb.StatementEntries())])
+    rows.append([button(ui, "journal_button_journal", cb.Menu())])
+    rows.append(navigation_row(ui, menu=False))
+    return view("statement_kinds", ui, escape(ui.text("statement_kinds_title")), rows)
+
+
+def statement_prompt(ui: Localizer, detail: Detail, notice: str | None = None, *, all_blank: bool = True) -> ScreenView:
+    """Asking for one detail: type it, leave it blank (the addressee: the standard line), or all the rest."""
+    number = DETAILS.index(detail) + 1
+    parts = [
+        f"<i>{escape(ui.text('statement_prompt_counter', number=number, count=len(DETAILS)))}</i>",
+        f"<b>{escape(ui.text(f'statement_prompt_{detail.value}'))}</b>",
+        escape(ui.text("statement_prompt_how")),
+    ]
+    if notice:
+        parts.insert(0, f"<i>{escape(notice)}</i>")
+    if detail is Detail.ADDRESSEE:
+        choice = button(ui, "statement_button_default", cb.StatementValue(detail, cb.DetailChoice.DEFAULT))
+    else:
+        choice = button(ui, "statement_button_blank", cb.StatementValue(detail, cb.DetailChoice.BLANK))
+    rows = [[choice]]
+    if all_blank and detail is not DETAILS[-1]:
+        rows.append([button(ui, "statement_button_all_blank", cb.StatementValue(detail, cb.DetailChoice.ALL_BLANK))])
+    rows.append([button(ui, "statement_button_documents", cb.StatementKinds())])
+    rows.append([button(ui, "journal_button_journal", cb.Menu())])
+    rows.append(navigation_row(ui, menu=False))
+    return view(f"statement_prompt_{detail.value}", ui, "\n\n".join(parts), rows)
+
+
+def statement_ready(ui: Localizer, title: str, count: int, typed: frozenset[Detail]) -> ScreenView:
+    """Ready to make: the document, how many entries, and for each detail only whether she typed it."""
+    lines = [
+        f"<b>{escape(ui.text('statement_ready_title'))}</b>",
+        escape(ui.text("statement_ready_document", document=title)),
+        escape(ui.plural("statement_ready_entries", count)),
+        "",
+    ]
+    for detail in DETAILS:
+        if detail in typed:
+            value = ui.text("statement_value_typed")
+        else:
+            value = ui.text("statement_value_default" if detail is Detail.ADDRESSEE else "statement_value_blank")
+        lines.append(f"<b>{escape(ui.text(f'statement_detail_{detail.value}'))}:</b> {escape(value)}")
+    lines += ["", f"<i>{escape(ui.text('statement_ready_note'))}</i>"]
+    rows = [[button(ui, "statement_button_make", cb.StatementMake())]]
+    changes = [
+        ButtonView(ui.text("statement_button_change", detail=ui.text(f"statement_detail_{detail.value}")),
+                   cb.StatementAsk(detail).data)
+        for detail in DETAILS
+    ]  # fmt: skip
+    rows += [changes[:2], changes[2:]]
+    rows.append([button(ui, "statement_button_documents", cb.StatementKinds())])
+    rows.append([button(ui, "journal_button_journal", cb.Menu())])
+    rows.append(navigation_row(ui, menu=False))
+    return view("statement_ready", ui, "\n".join(lines), rows)
+
+
+def statement_sent(ui: Localizer, minutes: int) -> ScreenView:
+    text = ui.text("statement_sent", duration=ui.plural("duration_minutes", minutes))
+    rows = [[button(ui, "journal_button_journal", cb.Menu())], navigation_row(ui)]
+    return view("statement_sent", ui, escape(text), rows)
+
+
+def statement_gone(ui: Localizer) -> ScreenView:
+    """The details were dropped (the journal locked, she went elsewhere, a restart): nothing to go on with."""
+    rows = [
+        [button(ui, "statement_button_again", cb.StatementStart())],
+        [button(ui, "journal_button_journal", cb.Menu())],
+        navigation_row(ui),
+    ]
+    return view("statement_gone", ui, escape(ui.text("statement_gone")), rows)
 
 
 def view(screen_id: str, ui: Localizer, text_html: str, rows: list[list[ButtonView]]) -> ScreenView:
