@@ -100,7 +100,7 @@ async def _poll(
             await servers.enter_async_context(listening(monitor.routes(), settings.metrics_listen, _METRICS_LISTEN))
         _started(application, "polling", ready)
         # Pending updates are kept (never dropped): a message sent while the bot was down still gets its answer.
-        await poll(application, stop, ALLOWED_UPDATES, durable=services.database.durable)
+        await poll(application, stop, ALLOWED_UPDATES, durable=services.database)
 
 
 async def _receive(
@@ -123,7 +123,7 @@ async def _receive(
         secret=settings.webhook_secret.get_secret_value(),
         allowed_updates=ALLOWED_UPDATES,
         max_connections=settings.webhook_max_connections,
-        durable=services.database.durable,
+        durable=services.database,
         checkpoint=services.database.checkpoint,
     )
     monitor = Monitor(application.bot_data.metrics, services, inbox=inbox, telegram_problem=lambda: webhook.problem)

@@ -11,6 +11,12 @@ durability (`durable()`: an update before it is confirmed to Telegram, the webho
 before it sends), and at the latest `IDLE_COMMIT_SECONDS` after a write nobody waits for. The fsyncs of
 everyone who finishes while one is running are shared by the next: under load, one fsync serves many
 updates; alone, an update pays one fsync instead of one per write.
+
+A group can also be lost before its COMMIT: a statement that fails with a full disk, an I/O error or out of
+memory may take the whole open transaction with it, everyone's writes in it. The connection notices (the
+transaction was open before the failed statement and is not after it) and the group's epoch is marked lost;
+`durable(since=epoch)` then raises `WritesLost` for every update that began before the loss, so none of
+them is confirmed to Telegram with its writes gone (each is handled again after the restart).
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -46,6 +54,11 @@ PRAGMAS = (
 # A write nobody waits for (a job's, the relay's bookkeeping) is committed this long after it at the latest;
 # the journal's own connection, which needs the write lock too, waits no longer than that.
 IDLE_COMMIT_SECONDS = 0.02
+
+
+class WritesLost(Exception):
+    """Writes made since the given epoch may have been rolled back with a failed statement's transaction:
+    whatever depends on them must not be confirmed."""
 
 
 class StorageError(Exception):
@@ -72,6 +85,36 @@ def bundled_migrations() -> list[Migration]:
     return migrations
 
 
+class WatchedConnection(aiosqlite.Connection):
+    """aiosqlite's connection, telling its owner when a failed statement took the open transaction with it
+    (SQLite may roll a transaction back on a full disk, an I/O error or out of memory). Looked at on
+    aiosqlite's own thread, before and after the statement, so no other statement can come in between."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connector, iter_chunk_size=64)
+        self.on_rollback: Callable[[], None] | None = None
+        self._rolled_back = False  # set on aiosqlite's thread, read on the event loop once the statement raised
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        def watched() -> Any:
+            was_open = self._conn.in_transaction
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error, ValueError):  # a closed connection has no transaction
+                    self._rolled_back = self._rolled_back or (was_open and not self._conn.in_transaction)
+                raise
+
+        try:
+            return await super()._execute(watched)  # type: ignore[no-untyped-call]  # aiosqlite leaves it untyped
+        except sqlite3.Error:
+            if self._rolled_back:
+                self._rolled_back = False
+                if self.on_rollback is not None:
+                    self.on_rollback()
+            raise
+
+
 class Database:
     """Owns the aiosqlite connection. Repositories receive it and run their queries through it."""
 
@@ -87,6 +130,18 @@ class Database:
         self._committer: asyncio.Task[None] | None = None
         self._group_commit = False
         self._stopping = False
+        # Epochs: one ends at every COMMIT and at every lost group. Writes not yet committed all belong to the
+        # current epoch (an epoch never ends with writes left over), so a loss in epoch L can only have taken
+        # writes of updates that began in L or before.
+        self._epoch = 0
+        self._lost_in = -1  # the last epoch whose writes were lost
+        if isinstance(connection, WatchedConnection):
+            connection.on_rollback = self._group_lost
+
+    @property
+    def epoch(self) -> int:
+        """Taken when an update begins, and given to `durable(since=…)` when it ends."""
+        return self._epoch
 
     @property
     def group_commit(self) -> bool:
@@ -101,7 +156,9 @@ class Database:
             # event loop's thread resets its statement there — under another coroutine's query running on
             # aiosqlite's thread ("bad parameter or other API misuse", seen with 50 people at once).
             # Uncached statements belong to one cursor each; SQLite's own mutex guards the connection.
-            connection = await aiosqlite.connect(str(path), isolation_level=None, cached_statements=0)
+            connection = await WatchedConnection(
+                partial(sqlite3.connect, str(path), isolation_level=None, cached_statements=0)
+            )
         except sqlite3.Error as error:
             raise StorageError(f"cannot open the database {path}: {error}") from None
         database = cls(connection, path)
@@ -136,11 +193,13 @@ class Database:
             self._committer = None
         await self.connection.close()
 
-    async def durable(self) -> None:
+    async def durable(self, since: int | None = None) -> None:
         """Until everything written on this connection so far is on disk (committed with its fsync).
 
         At once if nothing was written since the last commit. Raises what the COMMIT raised (the writes are
-        then not durable, and the caller must not confirm what depends on them)."""
+        then not durable, and the caller must not confirm what depends on them), and `WritesLost` if a group
+        was lost since the epoch `since` (taken before the caller's writes)."""
+        self._raise_if_lost(since)
         if not self._group_commit or (not self._writing.locked() and not self.connection.in_transaction):
             return
         # A COMMIT running now may have begun before our last write: wait for one that begins after this.
@@ -156,6 +215,17 @@ class Database:
             if not waiter.done() and not self._writing.locked():
                 await self._commit_waiting()
         await waiter
+        self._raise_if_lost(since)
+
+    def _raise_if_lost(self, since: int | None) -> None:
+        if since is not None and self._lost_in >= since:
+            raise WritesLost(f"writes since epoch {since} were rolled back (lost in epoch {self._lost_in})")
+
+    def _group_lost(self) -> None:
+        if self._group_commit:
+            log.error("a failed statement rolled back the open group of writes epoch=%d", self._epoch)
+            self._lost_in = self._epoch
+            self._epoch += 1
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -163,14 +233,17 @@ class Database:
         The group written so far is committed first; other writes made meanwhile join this transaction."""
         try:
             async with self._writing:
-                await self.connection.commit()
+                await self._commit()
                 await self.connection.execute("BEGIN IMMEDIATE")
                 try:
                     yield
                 except BaseException:
-                    await self.connection.execute("ROLLBACK")
+                    if self.connection.in_transaction:  # a failed statement may have rolled it back already
+                        await self.connection.execute("ROLLBACK")
+                    self._group_lost()  # other updates' writes made meanwhile were in it too
                     raise
                 await self.connection.execute("COMMIT")
+                self._epoch += 1
         finally:
             self._wake.set()  # whoever waited meanwhile
 
@@ -193,8 +266,7 @@ class Database:
             # Taken under the lock: everyone here wrote before this COMMIT, which therefore holds their writes.
             waiting, self._waiting = self._waiting, []
             try:
-                # sqlite3's commit() looks at the transaction on the database thread: nothing open, nothing done.
-                await self.connection.commit()
+                await self._commit()
             except asyncio.CancelledError:  # the update leading it was cancelled: the committer takes over
                 self._waiting[:0] = [waiter for waiter in waiting if not waiter.done()]
                 self._wake.set()
@@ -211,11 +283,16 @@ class Database:
         if self._waiting:
             self._wake.set()  # they asked while this COMMIT ran: the committer takes them next
 
+    async def _commit(self) -> None:
+        # sqlite3's commit() looks at the transaction on the database thread: nothing open, nothing done.
+        await self.connection.commit()
+        self._epoch += 1
+
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and empty it: rows just deleted (and overwritten there,
         secure_delete) must not linger as old pages in the -wal file. What the group wrote is committed first."""
         async with self._writing:
-            await self.connection.commit()
+            await self._commit()
             async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
                 await cursor.fetchone()
         self._wake.set()

@@ -49,13 +49,14 @@ class UpdateInbox:
         """Store an update durably (committed when this returns); False if it is here already or was handled
         lately (a repeat). Raises NotCommitted if the row may still be rolled back (see the module's notes)."""
         sealed = self._sealer.seal(body, _bound(update_id))
+        epoch = self._db.epoch  # a group lost after this INSERT took the row with it: no 200 then
         async with self._db.connection.execute(
             "INSERT INTO update_inbox (update_id, body, received_at) SELECT ?, ?, ? "
             "WHERE NOT EXISTS (SELECT 1 FROM update_done WHERE update_id = ?) ON CONFLICT DO NOTHING",
             (update_id, sealed, int(time.time()), update_id),
         ) as cursor:
             stored = cursor.rowcount == 1
-        await self._db.durable()
+        await self._db.durable(since=epoch)
         if not self._db.group_commit and self._db.connection.in_transaction:
             raise NotCommitted()
         return stored

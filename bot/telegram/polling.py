@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -40,11 +41,21 @@ MAX_DELAY = 10.0  # after an outage, answer within seconds of the network coming
 BUSY_POLL_SECONDS = 0.05
 
 
+class Durability(Protocol):
+    """What the dispatcher needs of the database (bot.storage.database.Database)."""
+
+    @property
+    def epoch(self) -> int: ...
+
+    async def durable(self, since: int | None = None) -> None: ...
+
+
 class Dispatcher:
     """Starts updates in the right order and knows the offset that confirms only finished ones.
 
-    `durable()` runs after each update's handling and before anything counts it as done: the database's group
-    commit (bot/storage/database.py), so an update is confirmed only once what it wrote is on disk.
+    `durable.durable(since=…)` runs after each update's handling and before anything counts it as done: the
+    database's group commit (bot/storage/database.py), so an update is confirmed only once what it wrote is on
+    disk — and never if a failed statement rolled back a group it may have written in (`WritesLost`).
     `on_handled(update_id)` runs after that (the webhook deletes it from its inbox there).
     """
 
@@ -52,7 +63,7 @@ class Dispatcher:
         self,
         application: BotApplication,
         on_handled: Callable[[int], Awaitable[None]] | None = None,
-        durable: Callable[[], Awaitable[None]] | None = None,
+        durable: Durability | None = None,
     ) -> None:
         self._application = application
         self._metrics = application.bot_data.metrics
@@ -64,6 +75,7 @@ class Dispatcher:
         self._highest: int | None = None  # the highest update id started
         self._finished = asyncio.Event()
         self.failures: list[Exception] = []
+        self._not_durable: set[int] = set()  # handled, but what they wrote did not reach the disk
 
     @property
     def busy(self) -> bool:
@@ -76,9 +88,10 @@ class Dispatcher:
 
     @property
     def offset(self) -> int | None:
-        """What to confirm: everything below the oldest update still running (or all that was started)."""
-        if self._running:
-            return min(self._running)
+        """What to confirm: everything below the oldest update still running or whose writes did not reach the
+        disk (or all that was started)."""
+        if self._running or self._not_durable:
+            return min((*self._running, *self._not_durable))
         return None if self._highest is None else self._highest + 1
 
     def start(self, updates: Sequence[Update]) -> int:
@@ -125,11 +138,18 @@ class Dispatcher:
         try:
             if after:
                 await asyncio.wait(after)
+            epoch = self._durable.epoch if self._durable is not None else None
             # Errors inside handlers go to the error handler; the update counts as handled.
             await self._application.process_update(update)
             if self._durable is not None:
-                # A COMMIT that failed raises here: the update stays unconfirmed and the loop stops.
-                await self._durable()
+                # A COMMIT that failed, or a group lost with a failed statement, raises here: the update stays
+                # unconfirmed (even by the stop's last confirmation), so Telegram sends it again after the
+                # restart, and the loop stops.
+                try:
+                    await self._durable.durable(since=epoch)
+                except Exception:
+                    self._not_durable.add(update.update_id)
+                    raise
             self._metrics.handled(update_kind(update), time.perf_counter() - begun)
             if self._on_handled is not None:
                 await self._on_handled(update.update_id)
@@ -168,7 +188,7 @@ async def poll(
     application: BotApplication,
     stop: asyncio.Event,
     allowed_updates: list[str],
-    durable: Callable[[], Awaitable[None]] | None = None,
+    durable: Durability | None = None,
 ) -> None:
     dispatcher = Dispatcher(application, durable=durable)
     # The long poll's request object drops the repeats of running updates before PTB parses them.

@@ -33,9 +33,10 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 
+from bot.storage.database import WritesLost
 from bot.storage.inbox import NotCommitted, UpdateInbox
 from bot.telegram.context import BotApplication
-from bot.telegram.polling import Dispatcher
+from bot.telegram.polling import Dispatcher, Durability
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class Webhook:
         secret: str,
         allowed_updates: list[str],
         max_connections: int,
-        durable: Callable[[], Awaitable[None]] | None = None,
+        durable: Durability | None = None,
         checkpoint: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._application = application
@@ -98,7 +99,7 @@ class Webhook:
             return web.Response(status=400)
         try:
             stored = await self._inbox.add(update.update_id, body)
-        except (sqlite3.Error, OSError, NotCommitted) as error:  # not on disk: Telegram will send it again
+        except (sqlite3.Error, OSError, NotCommitted, WritesLost) as error:  # not on disk: Telegram will send it again
             log.error("webhook update not stored update_id=%d error=%s", update.update_id, type(error).__name__)
             return web.Response(status=503)
         self._metrics.contact()

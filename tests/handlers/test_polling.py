@@ -9,6 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.app import ALLOWED_UPDATES
+from bot.storage.database import WritesLost
 from bot.telegram.context import BotData
 from bot.telegram.polling import Dispatcher, handle_batch, poll
 from tests.support.telegram import callback_update, text_update
@@ -233,3 +234,29 @@ async def test_updates_begun_one_at_a_time_as_the_webhook_does_keep_her_order_an
     assert slow.order.index(first.update_id) < slow.order.index(second.update_id)
     assert not dict(slow.overlaps)[second.update_id] & {first.update_id}
     assert 'bot_updates_total{kind="message"} 3.0' in slow.bot_data.metrics.render().decode()
+
+
+class LosingDatabase:
+    """Stands in for the database's group commit: the group holding one update's writes is lost."""
+
+    def __init__(self, lost_update: int, slow: SlowApplication) -> None:
+        self.epoch = 0
+        self._lost_update, self._slow = lost_update, slow
+
+    async def durable(self, since: int | None = None) -> None:
+        if self._slow.order and self._slow.order[-1] == self._lost_update:
+            raise WritesLost("rolled back with a failed statement")
+
+
+async def test_an_update_whose_writes_were_lost_is_never_confirmed_not_even_at_the_stop(bot_app):
+    """A full disk rolled back the group her update wrote in: the offset must stay at it (the stop's last
+    getUpdates included), so Telegram sends it again after the restart; the others are confirmed."""
+    app, _ = bot_app
+    before, hers, after = (text_update(app, person, "/menu") for person in (1, 2, 3))
+    slow = SlowApplication(delays={before.update_id: 0.01, hers.update_id: 0.05, after.update_id: 0.1})
+    dispatcher = Dispatcher(slow, durable=LosingDatabase(hers.update_id, slow))  # type: ignore[arg-type]
+    dispatcher.start([before, hers, after])
+    await dispatcher.drain()
+
+    assert [type(error) for error in dispatcher.failures] == [WritesLost]
+    assert dispatcher.offset == hers.update_id

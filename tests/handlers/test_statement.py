@@ -250,7 +250,7 @@ async def test_in_webhook_mode_a_typed_detail_leaves_not_even_its_sealed_update_
 
     inbox = UpdateInbox(database, TEST_SECRET)
     webhook = Webhook(h.app, inbox, url="https://example.org/hook", path="/hook", secret="s", allowed_updates=[],
-                      max_connections=1, durable=database.durable, checkpoint=checkpoint)  # fmt: skip
+                      max_connections=1, durable=database, checkpoint=checkpoint)  # fmt: skip
     await database.checkpoint()  # a clean start: what is in the WAL from here on is this update's
     update_id = next(_update_ids)
     body = json.dumps({"update_id": update_id, "message": private_text(NAME)}).encode()
