@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fpdf import FontFace, XPos, YPos
+from fpdf import XPos, YPos
 
 from bot.documents.draft import (
     AttachmentTable,
@@ -62,25 +62,10 @@ def _render(pdf: A4Document, block: Block) -> None:
         pdf.set_font(FONT, "B", 11)
         pdf.multi_cell(0, 6, block.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for label, value in block.fields:
-            pdf.set_x(pdf.l_margin)
-            pdf.set_font(FONT, "B", 10)
-            pdf.write(5, label + ": ")
-            pdf.set_font(FONT, "", 10)
-            pdf.write(5, value)
-            pdf.ln(5.5)
+            pdf.field(label, value, line=5.5)
         pdf.ln(2)
     elif isinstance(block, AttachmentTable):
-        pdf.set_font(FONT, "", 7.5)
-        with pdf.table(
-            col_widths=(8, 30, 34, 108),
-            text_align="LEFT",
-            headings_style=FontFace(emphasis="BOLD"),
-            line_height=4,
-        ) as table:
-            for cells in (block.header, *block.rows):
-                row = table.row()
-                for text in cells:
-                    row.cell(text)
+        pdf.grid(block.header, block.rows, widths=(8, 30, 34, 108), size=7.5)
         pdf.ln(4)
     elif isinstance(block, FooterLines):
         pdf.ln(6)

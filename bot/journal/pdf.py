@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fpdf import FPDF, FontFace, XPos, YPos
 
@@ -43,6 +43,26 @@ class A4Document(FPDF):
         self.add_font(FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=18)
+
+    def field(self, label: str, value: str, line: float) -> None:
+        """ "Label: value", the label bold, on a line of its own."""
+        self.set_x(self.l_margin)
+        self.set_font(FONT, "B", 10)
+        self.write(5, label + ": ")
+        self.set_font(FONT, "", 10)
+        self.write(5, value)
+        self.ln(line)
+
+    def grid(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: tuple[int, ...], size: float) -> None:
+        """A table with a bold header row (the chain of records, a draft's list of files)."""
+        self.set_font(FONT, "", size)
+        with self.table(
+            col_widths=widths, text_align="LEFT", headings_style=FontFace(emphasis="BOLD"), line_height=4
+        ) as table:
+            for cells in (header, *rows):
+                row = table.row()
+                for text in cells:
+                    row.cell(text)
 
     def footer(self) -> None:
         self.set_y(-13)
@@ -88,26 +108,11 @@ def _render(pdf: A4Document, block: Block, load_image: Callable[[Attachment], by
         if not block.note:
             pdf.ln(1.5)
     elif isinstance(block, Field):
-        pdf.set_x(pdf.l_margin)
-        pdf.set_font(FONT, "B", 10)
-        pdf.write(5, block.label + ": ")
-        pdf.set_font(FONT, "", 10)
-        pdf.write(5, block.value)
-        pdf.ln(6)
+        pdf.field(block.label, block.value, line=6)
     elif isinstance(block, Photo):
         _photo(pdf, block, load_image, ui)
     elif isinstance(block, ChainTable):
-        pdf.set_font(FONT, "", 7)
-        with pdf.table(
-            col_widths=(9, 17, 26, 66),
-            text_align="LEFT",
-            headings_style=FontFace(emphasis="BOLD"),
-            line_height=4,
-        ) as table:
-            for cells in (block.header, *block.rows):
-                row = table.row()
-                for text in cells:
-                    row.cell(text)
+        pdf.grid(block.header, block.rows, widths=(9, 17, 26, 66), size=7)
         pdf.ln(2)
 
 
