@@ -9,8 +9,9 @@ chats side by side. Telegram itself sends a chat's next update only after the pr
 handing updates over in the order they are committed keeps each chat's order. Once handled, an update is
 deleted from the inbox; one Telegram posts again after that (its 200 was lost) is answered 200 and not
 handled twice. At start, what a crash left in the inbox is begun first, in update_id order, before the
-server listens. After an update the journal marked (`bot_data.scrub_updates`: a detail typed for a statement
-draft) the write-ahead log is checkpointed too, so not even its sealed body stays in the -wal file.
+server listens. After an update the journal marked (`bot_data.scrub_updates`: what she typed into the
+journal — a PIN, an entry, her plan, a statement's detail) the write-ahead log is checkpointed too, so not
+even its sealed body stays in the -wal file.
 
 The bot listens on plain HTTP (BOT_WEBHOOK_LISTEN, loopback by default); a TLS reverse proxy in front of it
 serves the public https URL and forwards only its path here. Honest limit: a crash after an update was

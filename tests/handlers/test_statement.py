@@ -314,3 +314,36 @@ async def test_sos_on_a_question_shows_the_numbers_which_stay_and_the_statement_
     assert "Detail 2 of 4" in h.last_text() and h.last().method == "sendMessage"  # a new question
     later = h.request.calls[sos_index + 1 :]
     assert all(call.params.get("message_id") != numbers for call in later if call.method == "editMessageText")
+
+
+async def test_in_webhook_mode_a_typed_pin_leaves_not_even_its_sealed_update_in_the_wal(journal_harness):
+    """Sealed with the server's key only, a PIN left in the -wal file would let whoever holds the key and a
+    copy of the data folder open a journal she protected with it: the WAL is checkpointed after it too."""
+    h = journal_harness
+    await two_entries(h, pin="246813")
+    await h.journal.unlock(h.key(), "246813")
+    await h.send("/journal")
+    h.journal.lock(h.key())
+    await h.press("📝 Draft a statement")
+    assert "Enter the journal's PIN" in h.last_text()
+    database = h.services.database
+    checkpoints = 0
+
+    async def checkpoint() -> None:
+        nonlocal checkpoints
+        checkpoints += 1
+        await database.checkpoint()
+
+    inbox = UpdateInbox(database, TEST_SECRET)
+    webhook = Webhook(h.app, inbox, url="https://example.org/hook", path="/hook", secret="s", allowed_updates=[],
+                      max_connections=1, durable=database, checkpoint=checkpoint)  # fmt: skip
+    await database.checkpoint()
+    update_id = next(_update_ids)
+    body = json.dumps({"update_id": update_id, "message": private_text("246813")}).encode()
+    assert await inbox.add(update_id, body)
+    (sealed,) = await database.connection.execute_fetchall("SELECT body FROM update_inbox")
+    assert sealed[0] in data_bytes(database.path.parent)  # type: ignore[union-attr]
+    webhook.dispatcher.begin(Update.de_json(json.loads(body), h.app.bot))
+    await webhook.dispatcher.drain()
+    assert checkpoints == 1 and "before you sign" in h.last_text()  # unlocked, and on to the statement
+    assert sealed[0] not in data_bytes(database.path.parent)  # type: ignore[union-attr]

@@ -161,12 +161,14 @@ async def take_message(update: Update, context: Context) -> bool:
     turn = await turn_of(update, context)
     if turn is None:
         return False
+    # Her PIN, an entry, her plan or a statement's detail: sealed only with the server's key while in the
+    # webhook's inbox, which would bypass her PIN; checkpointed away once handled.
+    _scrub_after(context, update)
     if flow.awaiting in PIN_STATES:
         await pin.take_pin(turn, message)
     elif flow.awaiting is Awaiting.PLAN:
         await _guarded(turn, lambda: safety_plan.take_answer(turn, message))
     elif flow.awaiting is Awaiting.STATEMENT:
-        _scrub_after(context, update)
         await statement.delete_typed(turn, message)
         await _guarded(turn, lambda: statement.take_detail(turn, message))
     else:
@@ -190,7 +192,7 @@ async def _interrupted(update: Update, context: Context) -> bool:
         state = await svc.users.get(svc.pseudonyms.user_key(user.id))
         if state is None or state.journal_waiting_since is None:
             return False
-    _scrub_after(context, update)  # it may be a detail for a statement, typed before the restart
+    _scrub_after(context, update)  # it may be her PIN or a detail for a statement, typed before the restart
     with contextlib.suppress(TelegramError):
         await message.delete()
     turn = await turn_of(update, context)
@@ -204,7 +206,8 @@ async def _interrupted(update: Update, context: Context) -> bool:
 def _scrub_after(context: Context, update: Update) -> None:
     """Webhook mode keeps each update's body, sealed, in update_inbox until it is handled; the row is then
     deleted (secure_delete) but its pages stay in the write-ahead log until a checkpoint. For an update that
-    may carry a statement's detail the WAL is checkpointed as soon as its row is gone (bot.telegram.webhook)."""
+    carries what she typed into the journal (a PIN, an entry, her plan, a statement's detail) the WAL is
+    checkpointed as soon as its row is gone (bot.telegram.webhook)."""
     if context.bot_data.scrub_updates is not None:
         context.bot_data.scrub_updates.add(update.update_id)
 
