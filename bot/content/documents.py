@@ -130,6 +130,11 @@ class DocumentTemplates:
     def template(self, kind: DocumentKind) -> DocumentTemplate:
         return self._templates[kind]
 
+    @property
+    def for_reading_only(self) -> bool:
+        """A translation (English): the drafts to file are the Russian and Kazakh ones."""
+        return any(template.translation is not None for template in self._templates.values())
+
 
 # The checker's rules (reported by `content check` with the others, each as path:line).
 

@@ -105,6 +105,10 @@ class ContentStore:
             found = self._documents[language] = DocumentTemplates(language, pack.documents, self.ui(language))
         return found
 
+    def document_languages(self) -> list[str]:
+        """The languages a draft can be made in, in the content's order (ru, kk, en)."""
+        return [language for language, pack in self.tree.packs.items() if pack.documents]
+
     def ui(self, language: str) -> Localizer:
         found = self._ui.get(language)
         if found is None:

@@ -119,18 +119,24 @@ async def test_after_choosing_entries_three_taps_make_the_pdf_and_docx_sent_prot
     await h.press("Leave all blank »")  # 2
     ready = h.last_text()
     assert "Name: blank, to write by hand" in ready and "To whom: the standard line" in ready
+    # English drafts are translations, not for filing: the document is in Russian unless she chooses.
+    assert "Language of the document: Russian" in ready and "✓ Russian" in button_texts(h.last())
     await h.press("📄 Make PDF and DOCX")  # 3
     taps = [c for c in h.request.calls[calls_before:] if c.method == "answerCallbackQuery"]
     assert len(taps) == 3
 
     files = sent_files(h, calls_before)
-    stems = {name.rsplit(".", 1)[0] for name in files}
-    assert sorted(name.rsplit(".", 1)[1] for name in files) == ["docx", "pdf"] and len(stems) == 1
-    assert stems.pop().startswith("draft-")  # neutral: no name, no kind of abuse
-    pdf, document = (next(content for name, content in files.items() if name.endswith(ext)) for ext in ("pdf", "docx"))
-    for text in (pdf_text(pdf), docx_text(document)):
+    assert all(name.startswith("draft-") for name in files)  # neutral: no name, no kind of abuse
+    # The Russian draft to file (PDF and DOCX), and the same in English to read (PDF).
+    assert sorted(name.rsplit("-", 1)[1] for name in files) == ["en.pdf", "ru.docx", "ru.pdf"]
+    pdf, document, reading = (
+        next(content for name, content in files.items() if name.endswith(end)) for end in ("ru.pdf", "docx", "en.pdf")
+    )
+    for text in (pdf_text(pdf), docx_text(document), pdf_text(reading)):
         assert FIRST in text and SECOND in text
         assert all(sha in text.replace(" ", "") for sha in hashes)  # a hash may wrap in its table cell
+    assert "ЗАЯВЛЕНИЕ" in pdf_text(pdf) and "translation" not in pdf_text(pdf)
+    assert "English translation for reading only" in pdf_text(reading)
     assert "Your drafts are above" in h.last_text()
     # Deleted from her chat later, exactly as the journal's export: the time waits in the database.
     sent = [h.request.results[i]["message_id"] for i, c in enumerate(h.request.calls) if c.method == "sendDocument"]
@@ -347,3 +353,28 @@ async def test_in_webhook_mode_a_typed_pin_leaves_not_even_its_sealed_update_in_
     await webhook.dispatcher.drain()
     assert checkpoints == 1 and "before you sign" in h.last_text()  # unlocked, and on to the statement
     assert sealed[0] not in data_bytes(database.path.parent)  # type: ignore[union-attr]
+
+
+async def test_she_chooses_the_documents_language_and_gets_hers_beside_it_to_read(journal_harness):
+    """Documents are filed in Russian or Kazakh; in Russian, she may choose Kazakh, and the Russian PDF comes
+    with it so she can read what she signs."""
+    h = journal_harness
+    h.language = "ru"
+    await two_entries(h)
+    await h.send("/journal")
+    await h.press("📝 Составить заявление")
+    await h.press("Выбрать записи »")
+    for label in [label for label in button_texts(h.last()) if label.startswith("☐")]:
+        await h.press(label)
+    await h.press("Дальше: документ »")
+    await h.press(h.services.content.documents("ru").title(DocumentKind.POLICE_STATEMENT))
+    await h.press("Оставить всё пустым »")
+    assert "Язык документа: русский" in h.last_text()
+    await h.press("казахский")
+    assert "Язык документа: казахский" in h.last_text() and "✓ казахский" in button_texts(h.last())
+    calls_before = len(h.request.calls)
+    await h.press("📄 Сделать PDF и DOCX")
+    files = sent_files(h, calls_before)
+    assert sorted(name.rsplit("-", 1)[1] for name in files) == ["kk.docx", "kk.pdf", "ru.pdf"]
+    kazakh = next(content for name, content in files.items() if name.endswith("kk.pdf"))
+    assert "АРЫЗ" in pdf_text(kazakh) and FIRST in pdf_text(kazakh)

@@ -395,3 +395,5 @@ async def _route(turn: Turn, pressed: cb.JournalData) -> None:
             await statement.show_ready(turn)
         case cb.StatementMake():
             await statement.make(turn)
+        case cb.StatementLanguage(language=language):
+            await statement.choose_language(turn, language)

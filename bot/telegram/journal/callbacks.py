@@ -20,6 +20,7 @@ strings must never change:
     sk                     the documents to choose   sd:<kind>              this document
     sv:<detail>:<b|d|a>    leave a detail blank, use the default addressee, leave all the rest blank
     sg:<detail>            type (again) one detail   sr  sm                 the ready screen / make the files
+    sl:<language>          the document's language (ru, kk, en)
 
 Parsing is as lenient as the buttons always were, so an old or odd button still leads somewhere kind: parts
 beyond the known ones are ignored, an id that is not 32 hex digits becomes "-" (it matches no record: "not
@@ -443,13 +444,29 @@ class StatementMake(JournalData):
     verb = "sm"
 
 
+@dataclass(frozen=True)
+class StatementLanguage(JournalData):
+    """The document's language, from the ready screen."""
+
+    verb = "sl"
+    language: str | None  # None: not a language code (an odd button): the ready screen again
+
+    def parts(self) -> tuple[str, ...]:
+        return (self.language or "-",)
+
+    @classmethod
+    def from_parts(cls, parts: list[str]) -> Self:
+        value = parts[0] if parts else ""
+        return cls(value if len(value) == 2 and value.isalpha() and value.islower() else None)
+
+
 _ALL_KINDS: tuple[type[JournalData], ...] = (
     Menu, Create, Pin, Lock, Forgot,
     NewEntry, Continue, StepButton, Review, GoTo, RemoveFile,
     ListEntries, ShowEntry, AskDelete, DeleteOne, Correct, ExportPdf, ExportText, AskDeleteAll, DeleteAll,
     Plan, PlanEdit,
     StatementStart, StatementEntries, StatementToggle, StatementKinds, StatementKind, StatementValue, StatementAsk,
-    StatementReady, StatementMake,
+    StatementReady, StatementMake, StatementLanguage,
 )  # fmt: skip
 KINDS: dict[str, type[JournalData]] = {kind.verb: kind for kind in _ALL_KINDS}
 assert len(KINDS) == len(_ALL_KINDS), "two kinds of journal button share a verb"

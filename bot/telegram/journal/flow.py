@@ -74,6 +74,7 @@ class Statement:
 
     chosen: tuple[str, ...] = ()
     kind: DocumentKind | None = None
+    language: str | None = None  # the document's language; None: hers, or Russian if hers is for reading only
     typed: dict[Detail, str] = field(default_factory=dict)
     asking: Detail | None = None  # the detail her next message is for
     prompt_id: int | None = None  # the message asking for it, edited into the next question

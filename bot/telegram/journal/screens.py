@@ -7,6 +7,7 @@ Nothing she wrote goes into a button: buttons carry the journal's callback data 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.content import callbacks as content_callbacks
 from bot.content.documents import DocumentKind
@@ -572,11 +573,15 @@ def statement_prompt(ui: Localizer, detail: Detail, notice: str | None = None, *
     return view(f"statement_prompt_{detail.value}", ui, "\n\n".join(parts), rows)
 
 
-def statement_ready(ui: Localizer, title: str, count: int, typed: frozenset[Detail]) -> ScreenView:
-    """Ready to make: the document, how many entries, and for each detail only whether she typed it."""
+def statement_ready(
+    ui: Localizer, title: str, count: int, typed: frozenset[Detail], language: str, languages: Sequence[str]
+) -> ScreenView:
+    """Ready to make: the document, its language, how many entries, and for each detail only whether she typed
+    it."""
     lines = [
         f"<b>{escape(ui.text('statement_ready_title'))}</b>",
         escape(ui.text("statement_ready_document", document=title)),
+        escape(ui.text("statement_ready_language", language=ui.text(f"statement_language_{language}"))),
         escape(ui.plural("statement_ready_entries", count)),
         "",
     ]
@@ -586,8 +591,14 @@ def statement_ready(ui: Localizer, title: str, count: int, typed: frozenset[Deta
         else:
             value = ui.text("statement_value_default" if detail is Detail.ADDRESSEE else "statement_value_blank")
         lines.append(f"<b>{escape(ui.text(f'statement_detail_{detail.value}'))}:</b> {escape(value)}")
+    lines += ["", f"<i>{escape(ui.text('statement_language_hint'))}</i>"]
     lines += ["", f"<i>{escape(ui.text('statement_ready_note'))}</i>"]
     rows = [[button(ui, "statement_button_make", cb.StatementMake())]]
+    rows.append([
+        ButtonView(("✓ " if other == language else "") + ui.text(f"statement_language_{other}"),
+                   cb.StatementLanguage(other).data)
+        for other in languages
+    ])  # fmt: skip
     changes = [
         ButtonView(ui.text("statement_button_change", detail=ui.text(f"statement_detail_{detail.value}")),
                    cb.StatementAsk(detail).data)

@@ -173,8 +173,22 @@ async def show_ready(turn: Turn, *, notice: str | None = None) -> None:
     _stop_asking(turn, statement)
     statement.reviewing = True
     title = turn.services.content.documents(turn.ui.language).title(statement.kind)
-    view = screens.statement_ready(turn.ui, title, len(statement.chosen), frozenset(statement.typed))
+    languages = turn.services.content.document_languages()
+    view = screens.statement_ready(
+        turn.ui, title, len(statement.chosen), frozenset(statement.typed), _language(turn, statement), languages
+    )
     await _show(turn, statement, view, notice)
+
+
+async def choose_language(turn: Turn, language: str | None) -> None:
+    """The document's language (Russian or Kazakh to file; English to read), from the ready screen."""
+    statement = _open(turn)
+    if statement is None:
+        await _gone(turn)
+        return
+    if language in turn.services.content.document_languages():
+        statement.language = language
+    await show_ready(turn)
 
 
 async def make(turn: Turn) -> None:
@@ -198,18 +212,26 @@ async def make(turn: Turn) -> None:
         phone=typed.get(Detail.PHONE),
         addressee=typed.get(Detail.ADDRESSEE),
     )
-    kind = statement.kind
+    kind, language = statement.kind, _language(turn, statement)
     turn.flow.pause()  # the details are in `details` alone now, for the files only
-    templates = turn.services.content.documents(turn.ui.language)
+    content, today = turn.services.content, turn.journal.today()
+    # A document not in her language comes with a PDF in hers, to read what she will sign.
+    reading = turn.ui.language if turn.ui.language != language else None
     try:
-        files = await asyncio.to_thread(render_draft, templates, kind, chosen, details, turn.journal.today())
+        files = await asyncio.to_thread(render_draft, content.documents(language), kind, chosen, details, today)
+        if reading is not None:
+            to_read = await asyncio.to_thread(render_draft, content.documents(reading), kind, chosen, details, today)
     finally:
         del details, typed, statement
     minutes = turn.context.bot_data.settings.journal_export_delete_minutes
-    caption = turn.ui.text("statement_file_caption", duration=turn.ui.plural("duration_minutes", minutes))
+    duration = turn.ui.plural("duration_minutes", minutes)
+    caption = turn.ui.text("statement_file_caption", duration=duration)
     ready = turn.pressed
-    await records.send_protected(turn, files.pdf, f"{files.file_stem}.pdf", caption)
-    await records.send_protected(turn, files.docx, f"{files.file_stem}.docx", caption)
+    await records.send_protected(turn, files.pdf, f"{files.file_stem}-{language}.pdf", caption)
+    await records.send_protected(turn, files.docx, f"{files.file_stem}-{language}.docx", caption)
+    if reading is not None:
+        reading_caption = turn.ui.text("statement_file_caption_reading", duration=duration)
+        await records.send_protected(turn, to_read.pdf, f"{to_read.file_stem}-{reading}.pdf", reading_caption)
     if ready is not None:  # the ready screen gives way to the note under the files
         await turn.delete([ready.message_id])
     await turn.show(screens.statement_sent(turn.ui, minutes), edit=False)
@@ -217,6 +239,18 @@ async def make(turn: Turn) -> None:
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+
+def _language(turn: Turn, statement: Statement) -> str:
+    """The document's language: the one she chose; else hers, unless hers is for reading only (English):
+    then the first the police take (Russian)."""
+    content = turn.services.content
+    languages = content.document_languages()
+    if statement.language in languages:
+        return statement.language
+    if turn.ui.language in languages and not content.documents(turn.ui.language).for_reading_only:
+        return turn.ui.language
+    return next(language for language in languages if not content.documents(language).for_reading_only)
 
 
 def _open(turn: Turn) -> Statement | None:
