@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -92,26 +93,35 @@ class WatchedConnection(aiosqlite.Connection):
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
-        self.on_rollback: Callable[[], None] | None = None
-        self._rolled_back = False  # set on aiosqlite's thread, read on the event loop once the statement raised
+        # Weak, and nothing handed to aiosqlite's thread refers to this object: the thread keeps the last
+        # function it ran, and a reference back here (or to the database that owns it) would keep an unclosed
+        # connection alive and its non-daemon thread waiting at exit: the process would never end.
+        self.on_rollback: weakref.WeakMethod[Callable[[], None]] | None = None
+        self._rollbacks: list[bool] = []  # appended on aiosqlite's thread, read on the event loop after
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        connection, rollbacks = self._connection, self._rollbacks
+        if connection is None:  # closed: aiosqlite says so
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
         def watched() -> Any:
-            was_open = self._conn.in_transaction
+            was_open = connection.in_transaction
             try:
                 return fn(*args, **kwargs)
             except sqlite3.Error:
-                with contextlib.suppress(sqlite3.Error, ValueError):  # a closed connection has no transaction
-                    self._rolled_back = self._rolled_back or (was_open and not self._conn.in_transaction)
+                with contextlib.suppress(sqlite3.Error):  # a closed connection has no transaction
+                    if was_open and not connection.in_transaction:
+                        rollbacks.append(True)
                 raise
 
         try:
             return await super()._execute(watched)  # type: ignore[no-untyped-call]  # aiosqlite leaves it untyped
         except sqlite3.Error:
-            if self._rolled_back:
-                self._rolled_back = False
-                if self.on_rollback is not None:
-                    self.on_rollback()
+            if rollbacks:
+                rollbacks.clear()
+                notify = self.on_rollback() if self.on_rollback is not None else None
+                if notify is not None:
+                    notify()
             raise
 
 
@@ -136,7 +146,7 @@ class Database:
         self._epoch = 0
         self._lost_in = -1  # the last epoch whose writes were lost
         if isinstance(connection, WatchedConnection):
-            connection.on_rollback = self._group_lost
+            connection.on_rollback = weakref.WeakMethod(self._group_lost)
 
     @property
     def epoch(self) -> int:
@@ -250,15 +260,22 @@ class Database:
     async def _commit_groups(self) -> None:
         """The committer: commits for those who asked while a commit was running, and what was written with
         nobody waiting (at the latest IDLE_COMMIT_SECONDS after it)."""
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_COMMIT_SECONDS)
-            self._wake.clear()
-            if not self._waiting and not self.connection.in_transaction and not self._stopping:
-                continue
-            # Let the updates finishing in this same turn of the event loop join this commit.
-            await asyncio.sleep(0)
-            await self._commit_waiting()
+        try:
+            while not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=IDLE_COMMIT_SECONDS)
+                self._wake.clear()
+                if not self._waiting and not self.connection.in_transaction and not self._stopping:
+                    continue
+                # Let the updates finishing in this same turn of the event loop join this commit.
+                await asyncio.sleep(0)
+                await self._commit_waiting()
+        except asyncio.CancelledError:
+            # Cancelled without close() (the event loop ending under an unclosed database): the task keeps
+            # this frame in its exception, and this database kept the task; without breaking that cycle the
+            # connection outlives the loop and its thread keeps the process from ever ending.
+            self._committer = None
+            raise
 
     async def _commit_waiting(self) -> None:
         """One COMMIT for everything written so far; then everyone who was waiting for it goes on."""

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +193,25 @@ async def test_writes_made_during_an_explicit_transaction_that_rolls_back_are_no
         assert on_disk(path, "her") is None and on_disk(path, "moved") is None
     finally:
         await database.close()
+
+
+@pytest.mark.parametrize("group_commit", [False, True])
+def test_a_database_left_open_does_not_keep_the_process_from_ending(tmp_path, group_commit):
+    """aiosqlite's thread is not a daemon: if anything it runs kept a reference back to the connection, an
+    unclosed one (a crash path, a forgetful test) would make the process wait for it forever at exit. This
+    happened once (the whole suite passed, then pytest never ended); the process must end on its own."""
+    script = (
+        "import asyncio, sys\n"
+        "from bot.storage.database import Database\n"
+        "async def main():\n"
+        f"    database = await Database.open(sys.argv[1], group_commit={group_commit})\n"
+        "    await database.connection.execute('CREATE TABLE t (x)')\n"
+        "    await database.connection.execute('INSERT INTO t VALUES (1)')\n"
+        "asyncio.run(main())\n"
+        "print('ended')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "bot.sqlite3")],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0 and "ended" in done.stdout
