@@ -24,7 +24,8 @@ async def harness(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
     data_dir.mkdir()
     database = await Database.open(data_dir / "bot.sqlite3")
     service = JournalService(database, data_dir, SECRET, argon2=CHEAP_ARGON2, clock=clock.wall, monotonic=clock.mono)
+    harness = Harness(service, database, data_dir, clock)
     try:
-        yield Harness(service, database, data_dir, clock)
+        yield harness
     finally:
-        await database.close()
+        await harness.database.close()  # the one open now: a test may close it and open another
