@@ -68,7 +68,9 @@ class Localizer:
         """Date and time in Kazakhstan's time zone, as a person there reads her clock."""
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return format_datetime(value, format="d MMMM y, HH:mm", tzinfo=ALMATY, locale=self.locale)
+        # The language's own long date (as `date` writes it), then the time: one way of writing a day per language.
+        pattern = f"{self.locale.date_formats['long'].pattern}, HH:mm"
+        return format_datetime(value, format=pattern, tzinfo=ALMATY, locale=self.locale)
 
     def weekday_time(self, value: dt.datetime) -> str:
         """ "Monday, 09:00" in her language and Kazakhstan time: when the next shift starts."""

@@ -37,8 +37,10 @@ def test_plural_forms_and_numbers(language, count, expected):
 
 def test_dates_are_shown_in_kazakhstan_time():
     late_evening_utc = dt.datetime(2026, 11, 27, 20, 30, tzinfo=dt.UTC)  # 01:30 next day in UTC+5
-    assert Localizer("ru", {}).datetime(late_evening_utc) == "28 ноября 2026, 01:30"
-    assert Localizer("en", {}).datetime(late_evening_utc) == "28 November 2026, 01:30"
+    assert Localizer("ru", {}).datetime(late_evening_utc) == "28 ноября 2026\u202fг., 01:30"
+    assert Localizer("en", {}).datetime(late_evening_utc) == "November 28, 2026, 01:30"
+    # The day is written as each language writes a date alone (a journal entry's date beside when it was written).
+    assert Localizer("kk", {}).datetime(late_evening_utc) == "2026\u202fж. 28 қараша, 01:30"
     assert "қараша" in Localizer("kk", {}).date(dt.date(2026, 11, 28))
 
 
