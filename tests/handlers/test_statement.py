@@ -246,34 +246,47 @@ async def test_in_webhook_mode_a_typed_detail_leaves_not_even_its_sealed_update_
     await two_entries(h)
     await choose_both_entries(h)
     await h.press(h.services.content.documents("en").title(DocumentKind.POLICE_STATEMENT))
-    database = h.services.database
-    checkpoints = 0
-
-    async def checkpoint() -> None:
-        nonlocal checkpoints
-        checkpoints += 1
-        await database.checkpoint()
-
-    inbox = UpdateInbox(database, TEST_SECRET)
-    webhook = Webhook(h.app, inbox, url="https://example.org/hook", path="/hook", secret="s", allowed_updates=[],
-                      max_connections=1, durable=database, checkpoint=checkpoint)  # fmt: skip
-    await database.checkpoint()  # a clean start: what is in the WAL from here on is this update's
-    update_id = next(_update_ids)
-    body = json.dumps({"update_id": update_id, "message": private_text(NAME)}).encode()
-    assert await inbox.add(update_id, body)
-    (sealed,) = await database.connection.execute_fetchall("SELECT body FROM update_inbox")
-    assert sealed[0] in data_bytes(database.path.parent)  # type: ignore[union-attr]  # on disk, sealed
-    webhook.dispatcher.begin(Update.de_json(json.loads(body), h.app.bot))
-    await webhook.dispatcher.drain()
-    assert checkpoints == 1 and "Detail 2 of 4" in h.last_text()
-    assert sealed[0] not in data_bytes(database.path.parent)  # type: ignore[union-attr]
+    bench = WebhookBench(h)
+    await bench.database.checkpoint()  # a clean start: what is in the WAL from here on is this update's
+    sealed = await bench.typed(NAME)
+    assert bench.checkpoints == 1 and "Detail 2 of 4" in h.last_text()
+    assert sealed not in bench.files()
 
     # An ordinary update (a tap) costs no checkpoint.
-    tap = {"update_id": next(_update_ids), "message": private_text("/journal")}
-    assert await inbox.add(tap["update_id"], json.dumps(tap).encode())
-    webhook.dispatcher.begin(Update.de_json(tap, h.app.bot))
-    await webhook.dispatcher.drain()
-    assert checkpoints == 1
+    await bench.typed("/journal")
+    assert bench.checkpoints == 1
+
+
+class WebhookBench:
+    """Webhook mode over the harness's application: each update sealed into update_inbox, then handled; the
+    WAL checkpoints asked for afterwards are counted."""
+
+    def __init__(self, h: JournalHarness) -> None:
+        self.h, self.database, self.checkpoints = h, h.services.database, 0
+        self.inbox = UpdateInbox(self.database, TEST_SECRET)
+        self.webhook = Webhook(h.app, self.inbox, url="https://example.org/hook", path="/hook", secret="s",
+                               allowed_updates=[], max_connections=1, durable=self.database,
+                               checkpoint=self._checkpoint)  # fmt: skip
+
+    async def _checkpoint(self) -> None:
+        self.checkpoints += 1
+        await self.database.checkpoint()
+
+    async def typed(self, text: str) -> bytes:
+        """She types `text`; returns its sealed body as it was stored (to search the folder for it after)."""
+        update_id = next(_update_ids)
+        body = json.dumps({"update_id": update_id, "message": private_text(text)}).encode()
+        assert await self.inbox.add(update_id, body)
+        (sealed,) = await self.database.connection.execute_fetchall(
+            "SELECT body FROM update_inbox WHERE update_id = ?", (update_id,)
+        )
+        assert sealed[0] in self.files()  # on disk, sealed
+        self.webhook.dispatcher.begin(Update.de_json(json.loads(body), self.h.app.bot))
+        await self.webhook.dispatcher.drain()
+        return bytes(sealed[0])
+
+    def files(self) -> bytes:
+        return data_bytes(self.database.path.parent)  # type: ignore[union-attr]
 
 
 def private_text(text: str) -> dict[str, Any]:
@@ -332,27 +345,11 @@ async def test_in_webhook_mode_a_typed_pin_leaves_not_even_its_sealed_update_in_
     h.journal.lock(h.key())
     await h.press("📝 Draft a statement")
     assert "Enter the journal's PIN" in h.last_text()
-    database = h.services.database
-    checkpoints = 0
-
-    async def checkpoint() -> None:
-        nonlocal checkpoints
-        checkpoints += 1
-        await database.checkpoint()
-
-    inbox = UpdateInbox(database, TEST_SECRET)
-    webhook = Webhook(h.app, inbox, url="https://example.org/hook", path="/hook", secret="s", allowed_updates=[],
-                      max_connections=1, durable=database, checkpoint=checkpoint)  # fmt: skip
-    await database.checkpoint()
-    update_id = next(_update_ids)
-    body = json.dumps({"update_id": update_id, "message": private_text("246813")}).encode()
-    assert await inbox.add(update_id, body)
-    (sealed,) = await database.connection.execute_fetchall("SELECT body FROM update_inbox")
-    assert sealed[0] in data_bytes(database.path.parent)  # type: ignore[union-attr]
-    webhook.dispatcher.begin(Update.de_json(json.loads(body), h.app.bot))
-    await webhook.dispatcher.drain()
-    assert checkpoints == 1 and "before you sign" in h.last_text()  # unlocked, and on to the statement
-    assert sealed[0] not in data_bytes(database.path.parent)  # type: ignore[union-attr]
+    bench = WebhookBench(h)
+    await bench.database.checkpoint()
+    sealed = await bench.typed("246813")
+    assert bench.checkpoints == 1 and "before you sign" in h.last_text()  # unlocked, and on to the statement
+    assert sealed not in bench.files()
 
 
 async def test_she_chooses_the_documents_language_and_gets_hers_beside_it_to_read(journal_harness):
