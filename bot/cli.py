@@ -439,8 +439,6 @@ def _first_day(days: int) -> dt.date:
 
 
 def _stats(args: argparse.Namespace) -> int:
-
-    from bot.storage.database import Database
     from bot.storage.usage import ScreenCount, UsageRepository
 
     settings = load_settings()
@@ -449,14 +447,10 @@ def _stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     since = _first_day(args.days)
 
-    async def read() -> list[ScreenCount]:
-        database = await Database.open(settings.database_path)
-        try:
-            return await UsageRepository(database).totals(since)
-        finally:
-            await database.close()
+    async def read(database: Database) -> list[ScreenCount]:
+        return await UsageRepository(database).totals(since)
 
-    counts = asyncio.run(read())
+    counts = asyncio.run(_with_database(settings, read, lock=False))
     print(f"Screen views since {since.isoformat()} (Kazakhstan time); counts under 5 are shown as <5")
     by_screen: dict[str, dict[str, ScreenCount]] = {}
     for count in counts:
