@@ -220,20 +220,22 @@ def _case_opened_view(context: Context, language: str, case: Case) -> ScreenView
 # ---------------------------------------------------------------------------------- advocates' groups
 
 
-def _desk_and_case_action(update: Update, context: Context) -> tuple[DeskConfig, CallbackQuery] | None:
+async def _desk_and_case_action(update: Update, context: Context) -> tuple[DeskConfig, CallbackQuery] | None:
+    """A case card's button and the desk whose group it is in; None (the tap answered) if it is in no desk's."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None:
         return None
-    desk = context.bot_data.desks.by_chat(query.message.chat.id)
-    return (desk, query) if desk is not None else None
+    desk = context.bot_data.desks.by_chat(query.message.chat.id) if query.message is not None else None
+    if desk is None:
+        await answer_query(query)
+        return None
+    return desk, query
 
 
 async def group_button(update: Update, context: Context) -> None:
     """Claim, release, close, reopen from the case card: the desk's named advocates only."""
-    found = _desk_and_case_action(update, context)
+    found = await _desk_and_case_action(update, context)
     if found is None:
-        if update.callback_query is not None:
-            await answer_query(update.callback_query)
         return
     desk, query = found
     action = callbacks.parse_case_action(query.data)
@@ -324,10 +326,8 @@ async def _offer_canned(context: Context, desk: DeskConfig, case: Case) -> None:
 
 async def send_canned(update: Update, context: Context) -> None:
     """A canned reply chosen: posted in the topic (colleagues see what was sent), then relayed to her."""
-    found = _desk_and_case_action(update, context)
+    found = await _desk_and_case_action(update, context)
     if found is None:
-        if update.callback_query is not None:
-            await answer_query(update.callback_query)
         return
     desk, query = found
     if not desk.is_advocate(query.from_user.id):

@@ -163,16 +163,13 @@ async def take_detail(turn: Turn, message: Message) -> None:
 
 
 async def show_ready(turn: Turn, *, notice: str | None = None) -> None:
-    statement = _open(turn)
-    if statement is None:
-        await _gone(turn)
+    found = await _with_document(turn)
+    if found is None:
         return
-    if statement.kind is None:
-        await show_kinds(turn)
-        return
+    statement, kind = found
     _stop_asking(turn, statement)
     statement.reviewing = True
-    title = turn.services.content.documents(turn.ui.language).title(statement.kind)
+    title = turn.services.content.documents(turn.ui.language).title(kind)
     languages = turn.services.content.document_languages()
     view = screens.statement_ready(
         turn.ui, title, len(statement.chosen), frozenset(statement.typed), _language(turn, statement), languages
@@ -193,13 +190,10 @@ async def choose_language(turn: Turn, language: str | None) -> None:
 
 async def make(turn: Turn) -> None:
     """ "Make PDF and DOCX": the details leave memory at once; both files are sent like the journal's export."""
-    statement = _open(turn)
-    if statement is None:
-        await _gone(turn)
+    found = await _with_document(turn)
+    if found is None:
         return
-    if statement.kind is None:
-        await show_kinds(turn)
-        return
+    statement, kind = found
     entries = await turn.journal.entries(turn.key, current_only=True)
     chosen = [entry for entry in entries if entry.entry_id in statement.chosen]
     if not chosen:
@@ -212,7 +206,7 @@ async def make(turn: Turn) -> None:
         phone=typed.get(Detail.PHONE),
         addressee=typed.get(Detail.ADDRESSEE),
     )
-    kind, language = statement.kind, _language(turn, statement)
+    language = _language(turn, statement)
     turn.flow.pause()  # the details are in `details` alone now, for the files only
     content, today = turn.services.content, turn.journal.today()
     # A document not in her language comes with a PDF in hers, to read what she will sign.
@@ -239,6 +233,18 @@ async def make(turn: Turn) -> None:
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+
+async def _with_document(turn: Turn) -> tuple[Statement, DocumentKind] | None:
+    """The statement and its document, once chosen; otherwise the step before is shown and None returned."""
+    statement = _open(turn)
+    if statement is None:
+        await _gone(turn)
+        return None
+    if statement.kind is None:
+        await show_kinds(turn)
+        return None
+    return statement, statement.kind
 
 
 def _language(turn: Turn, statement: Statement) -> str:
